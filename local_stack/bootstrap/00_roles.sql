@@ -53,3 +53,6 @@ alter default privileges for role postgres in schema public
 alter role authenticator set statement_timeout = '8s';
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
+
+-- Hosted Supabase puts `extensions` on these roles' search path (pgTAP, pgcrypto live there).
+alter role postgres set search_path = "$user", public, extensions;
