@@ -37,7 +37,9 @@ export interface StackConfig {
 const ROOT_DIR = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
 /** Reads the stack's settings from the environment, falling back to the CLI's defaults. */
-export function loadStackConfig(env: Record<string, string | undefined> = Deno.env.toObject()): StackConfig {
+export function loadStackConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): StackConfig {
   const stateDir = env.SANDSYNC_STATE_DIR ?? join(ROOT_DIR, ".local", "stack");
   return {
     rootDir: ROOT_DIR,

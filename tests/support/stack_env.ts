@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseDotenv } from "../../local_stack/dotenv.ts";
 
 /** URLs and keys of a running local stack. */
 export interface StackEnv {
@@ -16,16 +17,8 @@ export interface StackEnv {
   readonly jwtSecret: string;
 }
 
-/** Parses dotenv text (KEY=value, optional quotes, # comments). */
-export function parseEnvFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match?.[1] || line.trimStart().startsWith("#")) continue;
-    values[match[1]] = (match[2] ?? "").replace(/^"(.*)"$/, "$1");
-  }
-  return values;
-}
+/** Parses the env file's dotenv text. */
+export const parseEnvFile = parseDotenv;
 
 /** Loads the running stack's env file (`SANDSYNC_ENV_FILE`, default `.local/stack.env`). */
 export function loadStackEnv(): StackEnv {

@@ -1,0 +1,194 @@
+/**
+ * The Docker-free local Supabase stack: Postgres (ephemeral cluster or DATABASE_URL), Supabase
+ * bootstrap, migrations through the Supabase CLI, the Storage API and the Edge Functions gateway,
+ * all behind one base URL.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { StackConfig } from "./config.ts";
+import { applyMigrations, bootstrapDatabase } from "./database.ts";
+import { formatDotenv, parseDotenv } from "./dotenv.ts";
+import { FunctionWorkers } from "./function_workers.ts";
+import { functionExists, parseFunctionSettings } from "./functions_config.ts";
+import { createGateway } from "./gateway.ts";
+import { apiKeys } from "./jwt.ts";
+import { freePort, isPortFree } from "./ports.ts";
+import { type PostgresCluster, startPostgres } from "./postgres.ts";
+import { createStorageApi } from "./storage/mod.ts";
+
+/** A running stack: what `supabase status` would print, and how to stop it. */
+export interface Stack {
+  readonly apiUrl: string;
+  readonly dbUrl: string;
+  readonly anonKey: string;
+  readonly serviceRoleKey: string;
+  readonly jwtSecret: string;
+  readonly storageDir: string;
+  readonly envFile: string;
+  /** Stops every service and removes the ephemeral state; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the stack described by `config`. */
+export async function startStack(config: StackConfig): Promise<Stack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error) => console.error("stack: shutdown step failed:", error));
+    }
+  };
+  try {
+    return await start(config, cleanups, stop);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function start(
+  config: StackConfig,
+  cleanups: (() => Promise<void>)[],
+  stop: () => Promise<void>,
+): Promise<Stack> {
+  await claimStateDir(config.stateDir);
+  // The postgres user must be able to reach its data dir below ours.
+  await Deno.chmod(config.stateDir, 0o755);
+  if (!config.keepState) {
+    cleanups.push(() => Deno.remove(config.stateDir, { recursive: true }));
+  } else cleanups.push(() => Deno.remove(join(config.stateDir, "stack.pid")).catch(() => {}));
+
+  let dbUrl = config.databaseUrl;
+  if (!dbUrl) {
+    const cluster: PostgresCluster = await startPostgres({
+      dataDir: join(config.stateDir, "postgres"),
+      port: config.dbPort,
+    });
+    cleanups.push(() => cluster.stop());
+    dbUrl = cluster.url;
+  }
+  await bootstrapDatabase(dbUrl);
+  await applyMigrations(dbUrl, config.rootDir);
+
+  const apiPort = await choosePort(config.apiPort);
+  const apiUrl = `http://${config.host}:${apiPort}`;
+  const keys = await apiKeys(config.jwtSecret);
+  const storageDir = join(config.stateDir, "storage");
+  const storage = await createStorageApi({
+    dbUrl,
+    jwtSecret: config.jwtSecret,
+    dataDir: storageDir,
+    fileSizeLimit: config.fileSizeLimit,
+    publicUrl: apiUrl,
+  });
+  cleanups.push(() => storage.close());
+
+  const functionsDir = join(config.rootDir, "supabase", "functions");
+  const configToml = join(config.rootDir, "supabase", "config.toml");
+  const functionEnv = {
+    SUPABASE_URL: apiUrl,
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    SUPABASE_DB_URL: dbUrl,
+  };
+  const workers = new FunctionWorkers({
+    functionsDir,
+    cwd: config.rootDir,
+    // Read per worker start, so secrets added to .env apply on the next (re)start.
+    env: () => ({ ...readSecrets(join(functionsDir, ".env")), ...functionEnv }),
+  });
+  cleanups.push(() => workers.close());
+
+  const gateway = createGateway({
+    jwtSecret: config.jwtSecret,
+    storage: (request) => storage.fetch(request),
+    invokeFunction: (name, request, path) => workers.fetch(name, request, path),
+    functionSettings: (name) => {
+      if (!functionExists(functionsDir, name)) return undefined;
+      // Re-read per request: config.toml edits apply without a restart, as file edits do.
+      const settings = parseFunctionSettings(Deno.readTextFileSync(configToml)).get(name);
+      return settings ?? { verifyJwt: true };
+    },
+  });
+  const server = Deno.serve({
+    hostname: config.host,
+    port: apiPort,
+    onListen: () => {},
+  }, gateway);
+  cleanups.push(() => server.shutdown());
+
+  const values = {
+    API_URL: apiUrl,
+    DB_URL: dbUrl,
+    STORAGE_URL: `${apiUrl}/storage/v1`,
+    FUNCTIONS_URL: `${apiUrl}/functions/v1`,
+    ANON_KEY: keys.anonKey,
+    SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    JWT_SECRET: config.jwtSecret,
+    STORAGE_DIR: storageDir,
+    SUPABASE_URL: apiUrl,
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    SUPABASE_DB_URL: dbUrl,
+  };
+  await writeAtomically(config.envFile, formatDotenv(values));
+  cleanups.push(() => Deno.remove(config.envFile).catch(() => {}));
+
+  return {
+    apiUrl,
+    dbUrl,
+    anonKey: keys.anonKey,
+    serviceRoleKey: keys.serviceRoleKey,
+    jwtSecret: config.jwtSecret,
+    storageDir,
+    envFile: config.envFile,
+    stop,
+  };
+}
+
+/** Refuses to start over a state dir another live stack owns; clears one a dead stack left. */
+async function claimStateDir(stateDir: string): Promise<void> {
+  const pidFile = join(stateDir, "stack.pid");
+  const pid = Number(await Deno.readTextFile(pidFile).catch(() => ""));
+  if (pid > 0 && pid !== Deno.pid && isAlive(pid)) {
+    throw new Error(
+      `Another stack (pid ${pid}) is running with state dir "${stateDir}": stop it, or set SANDSYNC_STATE_DIR`,
+    );
+  }
+  await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(stateDir, { recursive: true });
+  await Deno.writeTextFile(pidFile, String(Deno.pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function choosePort(preferred: number): Promise<number> {
+  if (preferred === 0) return await freePort();
+  if (await isPortFree(preferred)) return preferred;
+  throw new Error(
+    `API port ${preferred} is in use (another stack?): stop it, or set SANDSYNC_API_PORT (0 picks a free port)`,
+  );
+}
+
+function readSecrets(file: string): Record<string, string> {
+  try {
+    return parseDotenv(Deno.readTextFileSync(file));
+  } catch {
+    return {};
+  }
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const dir = file.slice(0, file.lastIndexOf("/")) || ".";
+  await Deno.mkdir(dir, { recursive: true });
+  const temp = `${file}.${Deno.pid}.tmp`;
+  await Deno.writeTextFile(temp, text, { mode: 0o600 });
+  await Deno.rename(temp, file);
+}

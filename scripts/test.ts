@@ -1,0 +1,124 @@
+/**
+ * `deno task test`: unit tests, then integration tests and pgTAP against a local stack this
+ * script starts on free ports with its own state and env file (so it runs beside a
+ * `deno task start`), then stops, leaving no process or temp dir behind.
+ *
+ * Usage: deno task test [--only unit|integration|pgtap]
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { loadStackConfig } from "../local_stack/config.ts";
+import { type Stack, startStack } from "../local_stack/stack.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const { values } = parseArgs({ args: Deno.args, options: { only: { type: "string" } } });
+const only = values.only;
+
+interface Outcome {
+  readonly suite: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+}
+
+async function run(
+  suite: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+) {
+  const started = performance.now();
+  console.log(`\n=== ${suite}: ${command} ${args.join(" ")}`);
+  const status = await new Deno.Command(command, {
+    args,
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  return { suite, ok: status.success, seconds: (performance.now() - started) / 1000 };
+}
+
+function existing(paths: string[]): string[] {
+  return paths.filter((path) => {
+    try {
+      Deno.statSync(join(ROOT, path));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const outcomes: Outcome[] = [];
+const deno = Deno.execPath();
+
+if (!only || only === "unit") {
+  const dirs = existing(["shared", "local_stack", "supabase/functions", "client"]);
+  outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
+}
+
+if (!only || only === "integration" || only === "pgtap") {
+  const temp = await Deno.makeTempDir({ prefix: "sandsync-test-" });
+  await Deno.chmod(temp, 0o755);
+  const config = {
+    ...loadStackConfig({ ...Deno.env.toObject(), SANDSYNC_API_PORT: "0", SANDSYNC_DB_PORT: "0" }),
+    stateDir: join(temp, "state"),
+    envFile: join(temp, "stack.env"),
+    keepState: false,
+  };
+  let stack: Stack | undefined;
+  const stop = async () => {
+    await stack?.stop();
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+  };
+  const onSignal = async () => {
+    await stop();
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const started = performance.now();
+    stack = await startStack(config);
+    console.log(
+      `local stack up at ${stack.apiUrl} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const env = { SANDSYNC_ENV_FILE: stack.envFile };
+    if (!only || only === "integration") {
+      const dirs = existing(["tests"]);
+      outcomes.push(await run("integration", deno, ["test", "-A", ...dirs], env));
+    }
+    if (!only || only === "pgtap") {
+      outcomes.push(
+        await run("pgtap", "pg_prove", [
+          "--ext",
+          ".sql",
+          "-r",
+          "-d",
+          stack.dbUrl,
+          "supabase/tests",
+        ]),
+      );
+    }
+  } catch (error) {
+    console.error(
+      `test: cannot run the stack suites: ${error instanceof Error ? error.stack : error}`,
+    );
+    outcomes.push({ suite: "stack", ok: false, seconds: 0 });
+  } finally {
+    await stop();
+  }
+}
+
+console.log("\n=== summary");
+for (const outcome of outcomes) {
+  console.log(
+    `${outcome.ok ? "ok    " : "FAILED"} ${outcome.suite} (${outcome.seconds.toFixed(1)} s)`,
+  );
+}
+const failed = outcomes.filter((outcome) => !outcome.ok).length;
+console.log(`suites: ${outcomes.length - failed} passed, ${failed} failed`);
+Deno.exit(failed === 0 ? 0 : 1);
