@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { authenticate, requestToken, signToken } from "./auth.ts";
+
+const SECRET = "test-secret-with-at-least-32-characters!!";
+
+Deno.test("requestToken() prefers the bearer token over the apikey header", () => {
+  assert.equal(requestToken(new Headers({ authorization: "Bearer a", apikey: "b" })), "a");
+  assert.equal(requestToken(new Headers({ apikey: "b" })), "b");
+  assert.equal(requestToken(new Headers()), "");
+});
+
+Deno.test("authenticate() returns role and owner of a valid token", async () => {
+  const token = await signToken({ role: "authenticated", sub: "u1" }, SECRET, 60);
+  const caller = await authenticate(new Headers({ authorization: `Bearer ${token}` }), SECRET);
+  assert.equal(caller.role, "authenticated");
+  assert.equal(caller.owner, "u1");
+});
+
+Deno.test("authenticate() refuses bad, expired and admin-role tokens with AccessDenied", async () => {
+  const expired = await signToken({ role: "anon" }, SECRET, -10);
+  const admin = await signToken({ role: "postgres" }, SECRET, 60);
+  const forged = await signToken({ role: "anon" }, `${SECRET}x`, 60);
+  for (const token of ["", "garbage", expired, admin, forged]) {
+    await assert.rejects(
+      authenticate(new Headers({ authorization: `Bearer ${token}` }), SECRET),
+      { code: "AccessDenied", httpStatusCode: 403 },
+    );
+  }
+});

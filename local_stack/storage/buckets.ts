@@ -1,0 +1,69 @@
+/**
+ * Bucket operations. They run as the caller, so `storage.buckets` RLS decides who may create,
+ * see, change or delete buckets (the service role bypasses it, as on hosted Supabase).
+ *
+ * @module
+ */
+import type { Caller } from "./auth.ts";
+import type { StorageDatabase } from "./database.ts";
+import type { StorageBackend } from "./disk_backend.ts";
+import { ERRORS } from "./errors.ts";
+import { mustBeValidBucketName } from "./keys.ts";
+import type { BucketRow } from "./queries.ts";
+
+/** Settings of a new or changed bucket. */
+export interface BucketSettings {
+  readonly public?: boolean;
+  readonly fileSizeLimit?: number | null;
+  readonly allowedMimeTypes?: string[] | null;
+}
+
+/** Bucket operations over an injected database and backend. */
+export class Buckets {
+  constructor(readonly db: StorageDatabase, readonly backend: StorageBackend) {}
+
+  async create(caller: Caller, id: string, name: string, settings: BucketSettings) {
+    mustBeValidBucketName(id);
+    await this.db.as(caller, (q) =>
+      q.insertBucket({
+        id,
+        name,
+        owner: caller.owner,
+        public: settings.public ?? false,
+        fileSizeLimit: settings.fileSizeLimit ?? null,
+        allowedMimeTypes: settings.allowedMimeTypes ?? null,
+      }), { kind: "bucket", name: id });
+  }
+
+  async get(caller: Caller, id: string): Promise<BucketRow> {
+    const bucket = await this.db.as(caller, (q) => q.findBucket(id));
+    if (!bucket) throw ERRORS.noSuchBucket(id);
+    return bucket;
+  }
+
+  list(caller: Caller): Promise<BucketRow[]> {
+    return this.db.as(caller, (q) => q.listBuckets());
+  }
+
+  async update(caller: Caller, id: string, settings: BucketSettings): Promise<void> {
+    const changed = await this.db.as(caller, (q) => q.updateBucket(id, settings));
+    if (changed === 0) throw ERRORS.noSuchBucket(id);
+  }
+
+  async delete(caller: Caller, id: string): Promise<void> {
+    await this.db.as(caller, async (q) => {
+      if (!await q.findBucket(id)) throw ERRORS.noSuchBucket(id);
+      if (await q.countObjects(id) > 0) throw ERRORS.bucketNotEmpty(id);
+      if (await q.deleteBucket(id) === 0) throw ERRORS.noSuchBucket(id);
+    }, { kind: "bucket", name: id });
+  }
+
+  /** Deletes every object the caller may delete (one DELETE per row), then their bytes. */
+  async empty(caller: Caller, id: string): Promise<void> {
+    const removed = await this.db.as(caller, async (q) => {
+      if (!await q.findBucket(id)) throw ERRORS.noSuchBucket(id);
+      return await q.deleteAllObjects(id);
+    });
+    await this.backend.remove(removed.flatMap((row) => row.version ? [row.version] : []));
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The SQL of the Storage API, one method per statement, over a transaction that already runs
+ * as the right role (see database.ts). Row shapes are those of `storage.buckets` and
+ * `storage.objects`.
+ *
+ * @module
+ */
+import type postgres from "postgres";
+
+/** A `storage.buckets` row as the API returns it. */
+export interface BucketRow {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string | null;
+  readonly owner_id: string | null;
+  readonly public: boolean;
+  readonly file_size_limit: number | null;
+  readonly allowed_mime_types: string[] | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+/** The `metadata` column Supabase writes for every object. */
+export interface ObjectMetadata {
+  readonly eTag: string;
+  readonly size: number;
+  readonly mimetype: string;
+  readonly cacheControl: string;
+  readonly lastModified: string;
+  readonly contentLength: number;
+  readonly httpStatusCode: number;
+}
+
+/** A `storage.objects` row. */
+export interface ObjectRow {
+  readonly id: string;
+  readonly bucket_id: string;
+  readonly name: string;
+  readonly owner: string | null;
+  readonly owner_id: string | null;
+  readonly version: string | null;
+  readonly metadata: ObjectMetadata | null;
+  readonly user_metadata: Record<string, unknown> | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+  readonly last_accessed_at: Date;
+}
+
+/** Values written into an object row. */
+export interface ObjectValues {
+  readonly bucketId: string;
+  readonly name: string;
+  readonly version: string;
+  readonly owner: string | undefined;
+  readonly metadata?: ObjectMetadata;
+  readonly userMetadata?: Record<string, unknown>;
+}
+
+/** One entry of `storage.search`: a folder (no id) or a file. */
+export interface SearchRow {
+  readonly name: string;
+  readonly id: string | null;
+  readonly updated_at: Date | null;
+  readonly created_at: Date | null;
+  readonly last_accessed_at: Date | null;
+  readonly metadata: ObjectMetadata | null;
+}
+
+/** Options of {@linkcode Queries.search}. */
+export interface SearchOptions {
+  readonly limit: number;
+  readonly offset: number;
+  readonly search: string;
+  readonly sortColumn: string;
+  readonly sortOrder: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const BUCKET_COLUMNS = "id, name, owner, owner_id, public, file_size_limit::float8 " +
+  "as file_size_limit, allowed_mime_types, created_at, updated_at";
+
+/** Statements over one transaction. */
+export class Queries {
+  readonly #tx: postgres.TransactionSql;
+
+  constructor(tx: postgres.TransactionSql) {
+    this.#tx = tx;
+  }
+
+  async findBucket(id: string): Promise<BucketRow | undefined> {
+    const rows = await this.#tx.unsafe<BucketRow[]>(
+      `select ${BUCKET_COLUMNS} from storage.buckets where id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  listBuckets(): Promise<BucketRow[]> {
+    return this.#tx.unsafe<BucketRow[]>(
+      `select ${BUCKET_COLUMNS} from storage.buckets order by name`,
+    );
+  }
+
+  async insertBucket(bucket: {
+    id: string;
+    name: string;
+    owner: string | undefined;
+    public: boolean;
+    fileSizeLimit: number | null;
+    allowedMimeTypes: string[] | null;
+  }): Promise<void> {
+    await this.#tx`insert into storage.buckets
+      (id, name, owner, owner_id, public, file_size_limit, allowed_mime_types)
+      values (${bucket.id}, ${bucket.name}, ${ownerUuid(bucket.owner)}, ${bucket.owner ?? null},
+        ${bucket.public}, ${bucket.fileSizeLimit}, ${bucket.allowedMimeTypes})`;
+  }
+
+  async updateBucket(id: string, changes: {
+    public?: boolean;
+    fileSizeLimit?: number | null;
+    allowedMimeTypes?: string[] | null;
+  }): Promise<number> {
+    const rows = await this.#tx`update storage.buckets set
+        public = coalesce(${changes.public ?? null}::boolean, public),
+        file_size_limit = case when ${changes.fileSizeLimit !== undefined}
+          then ${changes.fileSizeLimit ?? null}::bigint else file_size_limit end,
+        allowed_mime_types = case when ${changes.allowedMimeTypes !== undefined}
+          then ${changes.allowedMimeTypes ?? null}::text[] else allowed_mime_types end,
+        updated_at = now()
+      where id = ${id} returning id`;
+    return rows.length;
+  }
+
+  async deleteBucket(id: string): Promise<number> {
+    return (await this.#tx`delete from storage.buckets where id = ${id} returning id`).length;
+  }
+
+  async countObjects(bucketId: string): Promise<number> {
+    const [row] = await this.#tx<{ n: number }[]>`
+      select count(*)::int as n from storage.objects where bucket_id = ${bucketId}`;
+    return row?.n ?? 0;
+  }
+
+  async findObject(
+    bucketId: string,
+    name: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<ObjectRow | undefined> {
+    const lock = options.forUpdate ? " for update" : "";
+    const rows = await this.#tx.unsafe<ObjectRow[]>(
+      `select * from storage.objects where bucket_id = $1 and name = $2${lock}`,
+      [bucketId, name],
+    );
+    return rows[0];
+  }
+
+  async insertObject(values: ObjectValues): Promise<ObjectRow> {
+    const [row] = await this.#tx<ObjectRow[]>`insert into storage.objects
+      (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+      values (${values.bucketId}, ${values.name}, ${ownerUuid(values.owner)},
+        ${values.owner ?? null}, ${values.version}, ${json(values.metadata)}::jsonb,
+        ${json(values.userMetadata)}::jsonb)
+      returning *`;
+    return row as ObjectRow;
+  }
+
+  /** The permission probe of an upsert: insert, or update the existing row. */
+  async upsertObject(values: ObjectValues): Promise<void> {
+    await this.#tx`insert into storage.objects
+      (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+      values (${values.bucketId}, ${values.name}, ${ownerUuid(values.owner)},
+        ${values.owner ?? null}, ${values.version}, ${json(values.metadata)}::jsonb,
+        ${json(values.userMetadata)}::jsonb)
+      on conflict (bucket_id, name) do update set
+        owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
+        metadata = excluded.metadata, user_metadata = excluded.user_metadata`;
+  }
+
+  async overwriteObject(id: string, values: ObjectValues): Promise<ObjectRow> {
+    const [row] = await this.#tx<ObjectRow[]>`update storage.objects set
+        owner = ${ownerUuid(values.owner)}, owner_id = ${values.owner ?? null},
+        version = ${values.version}, metadata = ${json(values.metadata)}::jsonb,
+        user_metadata = ${json(values.userMetadata)}::jsonb, last_accessed_at = now()
+      where id = ${id} returning *`;
+    return row as ObjectRow;
+  }
+
+  async renameObject(id: string, bucketId: string, name: string): Promise<number> {
+    const rows = await this.#tx`update storage.objects
+      set bucket_id = ${bucketId}, name = ${name}, last_accessed_at = now()
+      where id = ${id} returning id`;
+    return rows.length;
+  }
+
+  deleteObjects(bucketId: string, names: readonly string[]): Promise<ObjectRow[]> {
+    return this.#tx<ObjectRow[]>`delete from storage.objects
+      where bucket_id = ${bucketId} and name = any(${names as string[]}::text[]) returning *`;
+  }
+
+  deleteAllObjects(bucketId: string): Promise<ObjectRow[]> {
+    return this.#tx<ObjectRow[]>`delete from storage.objects where bucket_id = ${bucketId}
+      returning *`;
+  }
+
+  search(bucketId: string, prefix: string, options: SearchOptions): Promise<SearchRow[]> {
+    const levels = prefix.split("/").length;
+    return this.#tx<SearchRow[]>`select * from storage.search(${prefix}, ${bucketId},
+      ${options.limit}, ${levels}, ${options.offset}, ${options.search}, ${options.sortColumn},
+      ${options.sortOrder})`;
+  }
+}
+
+function ownerUuid(owner: string | undefined): string | null {
+  return owner && UUID.test(owner) ? owner : null;
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}

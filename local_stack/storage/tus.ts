@@ -1,0 +1,129 @@
+/**
+ * TUS resumable uploads at `/storage/v1/upload/resumable`, on `@tus/server` with its file
+ * store. Creation validates the target and probes RLS as the caller (as the REST upload does);
+ * completion commits the row through the same service-role path. TUS answers with real HTTP
+ * statuses; Storage errors travel as JSON bodies.
+ *
+ * @module
+ */
+import { FileStore } from "@tus/file-store";
+import { Server, type Upload } from "@tus/server";
+import { join } from "node:path";
+import { authenticate, type Caller } from "./auth.ts";
+import { ERRORS, isStorageError } from "./errors.ts";
+import { isUpsert } from "./http.ts";
+import type { Uploader } from "./uploader.ts";
+
+/** Where the TUS routes live. */
+export const TUS_PATH = "/storage/v1/upload/resumable";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Options of {@linkcode createTusHandler}. */
+export interface TusOptions {
+  readonly uploader: Uploader;
+  readonly jwtSecret: string;
+  /** Where partial uploads live until they complete. */
+  readonly directory: string;
+  readonly publicUrl: string;
+}
+
+/** A TUS error: what `@tus/server` turns into a response. */
+function tusError(error: unknown): { status_code: number; body: string } {
+  const storageError = isStorageError(error) ? error : ERRORS.internal(error);
+  if (!isStorageError(error)) console.error("storage: TUS request failed:", error);
+  return { status_code: storageError.httpStatusCode, body: JSON.stringify(storageError.render()) };
+}
+
+function meta(upload: Upload, key: string): string {
+  return upload.metadata?.[key] ?? "";
+}
+
+/** Builds the handler for every request under {@linkcode TUS_PATH}. */
+export function createTusHandler(options: TusOptions): (request: Request) => Promise<Response> {
+  const { uploader } = options;
+  const callers = new WeakMap<object, Caller>();
+  const callerOf = (req: object): Caller => {
+    const caller = callers.get(req);
+    if (!caller) throw ERRORS.accessDenied("Access denied: no caller");
+    return caller;
+  };
+
+  const server = new Server({
+    path: TUS_PATH,
+    datastore: new FileStore({ directory: options.directory }),
+    maxSize: uploader.globalLimit,
+    respectForwardedHeaders: false,
+    namingFunction: () => crypto.randomUUID(),
+    getFileIdFromRequest: (_req, id) => id && UUID.test(id) ? id : undefined,
+    generateUrl: (_req, { id }) => `${options.publicUrl}${TUS_PATH}/${id}`,
+    async onUploadCreate(req, upload) {
+      try {
+        const caller = callerOf(req);
+        if (upload.sizeIsDeferred) throw ERRORS.invalidRequest("Upload-Length is required");
+        const target = await uploader.prepare(
+          caller,
+          meta(upload, "bucketName"),
+          meta(upload, "objectName"),
+          {
+            upsert: isUpsert(req.headers),
+            size: upload.size,
+            mimetype: meta(upload, "contentType") || undefined,
+            version: upload.id,
+          },
+        );
+        return {
+          metadata: {
+            ...upload.metadata,
+            upsert: target.upsert ? "true" : "false",
+            owner: caller.owner ?? "",
+          },
+        };
+      } catch (error) {
+        throw tusError(error);
+      }
+    },
+    async onUploadFinish(req, upload) {
+      try {
+        const caller = callerOf(req);
+        const owner = meta(upload, "owner") || undefined;
+        if (caller.owner !== owner && caller.role !== "service_role") {
+          throw ERRORS.accessDenied("Access denied: the upload belongs to another user");
+        }
+        const file = join(options.directory, upload.id);
+        const stored = await uploader.backend.adopt(upload.id, file);
+        await Deno.remove(`${file}.json`).catch(() => {});
+        const target = await uploader.resume(upload.id, {
+          bucketId: meta(upload, "bucketName"),
+          name: meta(upload, "objectName"),
+          upsert: meta(upload, "upsert") === "true",
+          owner,
+        });
+        const cacheTime = meta(upload, "cacheControl");
+        await uploader.commit(target, stored, {
+          mimetype: meta(upload, "contentType") || "application/octet-stream",
+          cacheControl: cacheTime ? `max-age=${cacheTime}` : "no-cache",
+        });
+        return {};
+      } catch (error) {
+        throw tusError(error);
+      }
+    },
+  });
+
+  return async (request: Request): Promise<Response> => {
+    if (request.method !== "OPTIONS") {
+      try {
+        callers.set(request, await authenticate(request.headers, options.jwtSecret));
+      } catch (error) {
+        await request.body?.cancel().catch(() => {});
+        const { status_code, body } = tusError(error);
+        return new Response(body, {
+          status: status_code,
+          headers: { "content-type": "application/json", "tus-resumable": "1.0.0" },
+        });
+      }
+    }
+    return await server.handleWeb(request);
+  };
+}

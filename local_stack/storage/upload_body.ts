@@ -1,0 +1,98 @@
+/**
+ * The body of an upload request as supabase-js sends it: multipart/form-data (a Blob or File
+ * with a `cacheControl` field and optional `metadata`), or raw bytes with `content-type`,
+ * `cache-control` and `x-metadata` headers.
+ *
+ * @module
+ */
+import type { Caller } from "./auth.ts";
+import { ERRORS } from "./errors.ts";
+import type { ObjectRef } from "./objects.ts";
+import type { ObjectRow } from "./queries.ts";
+import type { Uploader, UploadTarget } from "./uploader.ts";
+
+/** Multipart framing allowance on top of the size limit when checking Content-Length. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** Options of {@linkcode uploadFromRequest}. */
+export interface RequestUploadOptions {
+  readonly upsert: boolean;
+  /** Signed upload URLs: the RLS probe happened when the URL was signed. */
+  readonly trusted?: boolean;
+}
+
+/**
+ * Runs the upload protocol for one request: refuses an oversize Content-Length and checks RLS
+ * before reading the body, then streams the bytes and commits the row.
+ */
+export async function uploadFromRequest(
+  uploader: Uploader,
+  caller: Caller,
+  request: Request,
+  ref: ObjectRef,
+  options: RequestUploadOptions,
+): Promise<ObjectRow> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const multipart = contentType.toLowerCase().startsWith("multipart/form-data");
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  const target = await uploader.prepare(caller, ref.bucketId, ref.name, {
+    upsert: options.upsert,
+    trusted: options.trusted,
+    size: Number.isFinite(declared) && !multipart ? declared : undefined,
+  });
+  if (multipart && declared > target.limit + MULTIPART_OVERHEAD) throw ERRORS.entityTooLarge();
+  return multipart
+    ? await uploadForm(uploader, target, request)
+    : await uploader.upload(target, request.body ?? emptyStream(), {
+      mimetype: contentType || "text/plain;charset=UTF-8",
+      cacheControl: request.headers.get("cache-control") ?? "no-cache",
+      userMetadata: parseMetadata(request.headers.get("x-metadata"), true),
+    });
+}
+
+async function uploadForm(uploader: Uploader, target: UploadTarget, request: Request) {
+  // Deno's FormData parser holds the parts in memory: the Content-Length check above bounds
+  // it. Large files travel as raw bodies or over TUS, which stream.
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch (error) {
+    throw ERRORS.invalidRequest(`Invalid multipart body: ${String(error)}`);
+  }
+  let file: File | undefined;
+  for (const value of form.values()) {
+    if (typeof value !== "string") {
+      file = value;
+      break;
+    }
+  }
+  if (!file) throw ERRORS.invalidRequest("No content provided");
+  if (file.size > target.limit) throw ERRORS.entityTooLarge();
+  const cacheTime = form.get("cacheControl");
+  const metadata = form.get("metadata");
+  return await uploader.upload(target, file.stream(), {
+    mimetype: file.type || "text/plain;charset=UTF-8",
+    cacheControl: typeof cacheTime === "string" && cacheTime ? `max-age=${cacheTime}` : "no-cache",
+    userMetadata: parseMetadata(typeof metadata === "string" ? metadata : null, false),
+  });
+}
+
+function parseMetadata(value: string | null, base64: boolean) {
+  if (!value) return undefined;
+  try {
+    const text = base64 ? new TextDecoder().decode(decodeBase64(value)) : value;
+    const parsed = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error();
+    return parsed as Record<string, unknown>;
+  } catch {
+    throw ERRORS.invalidParameter("metadata", "Invalid metadata: expected a JSON object");
+  }
+}
+
+function decodeBase64(value: string): Uint8Array {
+  return Uint8Array.from(atob(value), (char) => char.charCodeAt(0));
+}
+
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
+}
