@@ -88,6 +88,11 @@ export class Queries {
     this.#tx = tx;
   }
 
+  /** A jsonb parameter (postgres.js serializes it once; a string would be encoded twice). */
+  #json(value: object | undefined) {
+    return value === undefined ? null : this.#tx.json(value as postgres.JSONValue);
+  }
+
   async findBucket(id: string): Promise<BucketRow | undefined> {
     const rows = await this.#tx.unsafe<BucketRow[]>(
       `select ${BUCKET_COLUMNS} from storage.buckets where id = $1`,
@@ -159,8 +164,8 @@ export class Queries {
     const [row] = await this.#tx<ObjectRow[]>`insert into storage.objects
       (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
       values (${values.bucketId}, ${values.name}, ${ownerUuid(values.owner)},
-        ${values.owner ?? null}, ${values.version}, ${json(values.metadata)}::jsonb,
-        ${json(values.userMetadata)}::jsonb)
+        ${values.owner ?? null}, ${values.version}, ${this.#json(values.metadata)},
+        ${this.#json(values.userMetadata)})
       returning *`;
     return row as ObjectRow;
   }
@@ -170,8 +175,8 @@ export class Queries {
     await this.#tx`insert into storage.objects
       (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
       values (${values.bucketId}, ${values.name}, ${ownerUuid(values.owner)},
-        ${values.owner ?? null}, ${values.version}, ${json(values.metadata)}::jsonb,
-        ${json(values.userMetadata)}::jsonb)
+        ${values.owner ?? null}, ${values.version}, ${this.#json(values.metadata)},
+        ${this.#json(values.userMetadata)})
       on conflict (bucket_id, name) do update set
         owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
         metadata = excluded.metadata, user_metadata = excluded.user_metadata`;
@@ -180,8 +185,8 @@ export class Queries {
   async overwriteObject(id: string, values: ObjectValues): Promise<ObjectRow> {
     const [row] = await this.#tx<ObjectRow[]>`update storage.objects set
         owner = ${ownerUuid(values.owner)}, owner_id = ${values.owner ?? null},
-        version = ${values.version}, metadata = ${json(values.metadata)}::jsonb,
-        user_metadata = ${json(values.userMetadata)}::jsonb, last_accessed_at = now()
+        version = ${values.version}, metadata = ${this.#json(values.metadata)},
+        user_metadata = ${this.#json(values.userMetadata)}, last_accessed_at = now()
       where id = ${id} returning *`;
     return row as ObjectRow;
   }
@@ -213,8 +218,4 @@ export class Queries {
 
 function ownerUuid(owner: string | undefined): string | null {
   return owner && UUID.test(owner) ? owner : null;
-}
-
-function json(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
 }

@@ -1,12 +1,13 @@
 /**
  * The body of an upload request as supabase-js sends it: multipart/form-data (a Blob or File
  * with a `cacheControl` field and optional `metadata`), or raw bytes with `content-type`,
- * `cache-control` and `x-metadata` headers.
+ * `cache-control` and `x-metadata` headers. Both stream to disk.
  *
  * @module
  */
 import type { Caller } from "./auth.ts";
 import { ERRORS } from "./errors.ts";
+import { boundaryOf, readMultipart } from "./multipart.ts";
 import type { ObjectRef } from "./objects.ts";
 import type { ObjectRow } from "./queries.ts";
 import type { Uploader, UploadTarget } from "./uploader.ts";
@@ -51,29 +52,14 @@ export async function uploadFromRequest(
 }
 
 async function uploadForm(uploader: Uploader, target: UploadTarget, request: Request) {
-  // Deno's FormData parser holds the parts in memory: the Content-Length check above bounds
-  // it. Large files travel as raw bodies or over TUS, which stream.
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch (error) {
-    throw ERRORS.invalidRequest(`Invalid multipart body: ${String(error)}`);
-  }
-  let file: File | undefined;
-  for (const value of form.values()) {
-    if (typeof value !== "string") {
-      file = value;
-      break;
-    }
-  }
-  if (!file) throw ERRORS.invalidRequest("No content provided");
-  if (file.size > target.limit) throw ERRORS.entityTooLarge();
-  const cacheTime = form.get("cacheControl");
-  const metadata = form.get("metadata");
-  return await uploader.upload(target, file.stream(), {
-    mimetype: file.type || "text/plain;charset=UTF-8",
-    cacheControl: typeof cacheTime === "string" && cacheTime ? `max-age=${cacheTime}` : "no-cache",
-    userMetadata: parseMetadata(typeof metadata === "string" ? metadata : null, false),
+  const contentType = request.headers.get("content-type") ?? "";
+  const form = await readMultipart(request.body ?? emptyStream(), boundaryOf(contentType));
+  if (!form.file) throw ERRORS.invalidRequest("No content provided");
+  const cacheTime = form.fields.get("cacheControl");
+  return await uploader.upload(target, form.file.body, {
+    mimetype: form.file.type || "text/plain;charset=UTF-8",
+    cacheControl: cacheTime ? `max-age=${cacheTime}` : "no-cache",
+    userMetadata: parseMetadata(form.fields.get("metadata") ?? null, false),
   });
 }
 
