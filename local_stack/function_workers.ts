@@ -51,10 +51,9 @@ export class FunctionWorkers {
           headers: request.headers,
           body,
           redirect: "manual",
-          signal: request.signal,
         });
       } catch (error) {
-        if (request.signal.aborted || Date.now() > deadline) throw error;
+        if (Date.now() > deadline) throw error;
         if (worker.exited) this.#workers.delete(name);
         await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 500)));
       }
