@@ -170,6 +170,18 @@ export class Queries {
     return row as ObjectRow;
   }
 
+  /**
+   * The permission probe of an upload: an insert without RETURNING, which under RLS would
+   * also need a select policy (hosted Supabase asks only for insert).
+   */
+  async probeInsert(values: ObjectValues): Promise<void> {
+    await this.#tx`insert into storage.objects
+      (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+      values (${values.bucketId}, ${values.name}, ${ownerUuid(values.owner)},
+        ${values.owner ?? null}, ${values.version}, ${this.#json(values.metadata)},
+        ${this.#json(values.userMetadata)})`;
+  }
+
   /** The permission probe of an upsert: insert, or update the existing row. */
   async upsertObject(values: ObjectValues): Promise<void> {
     await this.#tx`insert into storage.objects

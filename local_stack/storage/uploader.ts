@@ -71,7 +71,7 @@ export class Uploader {
       const values = { bucketId, name, version: target.version, owner: caller.owner };
       await this.db.check(
         caller,
-        (q) => options.upsert ? q.upsertObject(values) : q.insertObject(values),
+        (q) => options.upsert ? q.upsertObject(values) : q.probeInsert(values),
         { kind: "object", name },
       );
     }

@@ -62,8 +62,8 @@ export async function withSql<T>(work: (sql: postgres.Sql) => Promise<T>): Promi
 }
 
 /** Rows of `storage.objects` in `bucket`. */
-export function objectRows(bucket: string) {
-  return withSql((sql) =>
+export async function objectRows(bucket: string) {
+  const rows = await withSql((sql) =>
     sql<
       {
         name: string;
@@ -77,6 +77,7 @@ export function objectRows(bucket: string) {
       select id, name, owner::text, owner_id, version, metadata from storage.objects
       where bucket_id = ${bucket} order by name`
   );
+  return [...rows];
 }
 
 /** The Storage data directory of the stack (`STORAGE_DIR` in its env file). */
