@@ -1,0 +1,92 @@
+/**
+ * The Sandsync path rules, shared by functions and clients (no runtime-specific APIs). A synced
+ * path is relative and `/`-separated, NFC-normalised, without empty, `.` or `..` segments,
+ * control characters, backslashes or drive letters, at most 1024 bytes in total and 255 bytes per
+ * segment (UTF-8). The SQL check `sandsync.path_problem()` applies the same rules in the same
+ * order, and both are tested against `shared/testdata/paths.json`.
+ *
+ * Non-NFC paths are rejected rather than normalised: a sandbox may hold an NFC and an NFD name as
+ * two different files, and rewriting one would merge them. {@linkcode normalizePath} is for
+ * lenient inputs (a path typed on a phone) before validation.
+ *
+ * @module
+ */
+
+/** Maximum UTF-8 length of a whole path. */
+export const MAX_PATH_BYTES = 1024;
+/** Maximum UTF-8 length of one segment. */
+export const MAX_SEGMENT_BYTES = 255;
+
+/** Why a path is invalid; the first failing rule wins (same order as the SQL check). */
+export type PathProblemCode =
+  | "path_empty"
+  | "path_invalid_unicode"
+  | "path_control_char"
+  | "path_backslash"
+  | "path_absolute"
+  | "path_drive_letter"
+  | "path_not_nfc"
+  | "path_too_long"
+  | "path_empty_segment"
+  | "path_dot_segment"
+  | "path_segment_too_long";
+
+/** The result of {@linkcode validatePath}. */
+export type PathValidation =
+  | { readonly ok: true; readonly path: string }
+  | { readonly ok: false; readonly code: PathProblemCode; readonly message: string };
+
+const encoder = new TextEncoder();
+// C0 controls (NUL included), DEL and C1 controls.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const DRIVE = /^[A-Za-z]:/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+function fail(code: PathProblemCode, path: string, detail: string): PathValidation {
+  return { ok: false, code, message: `Invalid path ${JSON.stringify(path)}: ${detail}` };
+}
+
+/** Checks a path against the rules; returns it unchanged when valid, else the first problem. */
+export function validatePath(path: string): PathValidation {
+  if (path === "") return fail("path_empty", path, "empty");
+  if (LONE_SURROGATE.test(path)) return fail("path_invalid_unicode", path, "lone surrogate");
+  if (CONTROL.test(path)) return fail("path_control_char", path, "control character");
+  if (path.includes("\\")) return fail("path_backslash", path, "backslash");
+  if (path.startsWith("/")) return fail("path_absolute", path, "absolute");
+  if (DRIVE.test(path)) return fail("path_drive_letter", path, "drive letter");
+  if (path.normalize("NFC") !== path) return fail("path_not_nfc", path, "not NFC-normalised");
+  const bytes = byteLength(path);
+  if (bytes > MAX_PATH_BYTES) {
+    return fail("path_too_long", path, `${bytes} bytes exceeds ${MAX_PATH_BYTES}`);
+  }
+  for (const segment of path.split("/")) {
+    if (segment === "") return fail("path_empty_segment", path, "empty segment");
+    if (segment === "." || segment === "..") return fail("path_dot_segment", path, "dot segment");
+    const segmentBytes = byteLength(segment);
+    if (segmentBytes > MAX_SEGMENT_BYTES) {
+      return fail(
+        "path_segment_too_long",
+        path,
+        `segment of ${segmentBytes} bytes exceeds ${MAX_SEGMENT_BYTES}`,
+      );
+    }
+  }
+  return { ok: true, path };
+}
+
+/**
+ * Tidies a lenient input before {@linkcode validatePath}: NFC-normalises, collapses repeated
+ * slashes, and drops `./` segments and a trailing slash. It never resolves `..` (that would
+ * change which file is meant) and never makes an absolute path relative.
+ */
+export function normalizePath(path: string): string {
+  const nfc = path.normalize("NFC");
+  const absolute = nfc.startsWith("/");
+  const segments = nfc.split("/").filter((segment) => segment !== "" && segment !== ".");
+  return (absolute ? "/" : "") + segments.join("/");
+}
