@@ -10,6 +10,9 @@
 --                                               always rolled back: 'allowed' (rows > 0),
 --                                               'denied' (no rows or 42501) or 'error: ...'
 create extension if not exists pgtap with schema extensions;
+-- The migrations revoke execute on new functions from PUBLIC by default (grants are explicit);
+-- pgTAP's assertions must stay callable while a test acts as another role.
+grant execute on all functions in schema extensions to anon, authenticated, service_role;
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
@@ -23,10 +26,13 @@ as $$
   returning id
 $$;
 
+-- why definer: switching users while acting as one must still read auth.users.
 create or replace function tests.get_user_id(p_email text)
 returns uuid
 language sql
 stable
+security definer
+set search_path = ''
 as $$
   select id from auth.users where email = p_email
 $$;
@@ -115,7 +121,9 @@ begin
   exception
     when sqlstate 'TSTOK' then
       return case when sqlerrm::bigint > 0 then 'allowed' else 'denied' end;
-    when insufficient_privilege then
+    -- Denials: no privilege or RLS (42501), or the RPC's "not found / not yours" codes.
+    when insufficient_privilege or sqlstate 'SSN01' or sqlstate 'SSN02' or sqlstate 'SSN03'
+      or sqlstate 'SSA01' then
       return 'denied';
     when others then
       return 'error: ' || sqlstate || ' ' || sqlerrm;
