@@ -78,11 +78,6 @@ export function objectRef(bucket: string | undefined, path: string | undefined):
   return { bucketId: decodePath(bucket ?? ""), name: decodePath(path ?? "") };
 }
 
-/** The `/bucket/path` part of URLs the server hands out, each segment encoded. */
-export function encodeRef(ref: ObjectRef): string {
-  return [ref.bucketId, ...ref.name.split("/")].map(encodeURIComponent).join("/");
-}
-
 /** `x-upsert: true`, as supabase-js sends it. */
 export function isUpsert(headers: Headers): boolean {
   return headers.get("x-upsert")?.toLowerCase() === "true";

@@ -57,6 +57,16 @@ export function createTusHandler(options: TusOptions): (request: Request) => Pro
     namingFunction: () => crypto.randomUUID(),
     getFileIdFromRequest: (_req, id) => id && UUID.test(id) ? id : undefined,
     generateUrl: (_req, { id }) => `${options.publicUrl}${TUS_PATH}/${id}`,
+    // Only the user who created an upload may continue, inspect or cancel it.
+    async onIncomingRequest(req, id) {
+      if (req.method === "POST") return;
+      const caller = callerOf(req);
+      if (caller.role === "service_role") return;
+      const upload = await server.datastore.getUpload(id).catch(() => undefined);
+      if (upload && (meta(upload, "owner") || undefined) !== caller.owner) {
+        throw tusError(ERRORS.accessDenied("Access denied: the upload belongs to another user"));
+      }
+    },
     async onUploadCreate(req, upload) {
       try {
         const caller = callerOf(req);

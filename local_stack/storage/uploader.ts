@@ -9,7 +9,7 @@
 import type { Caller } from "./auth.ts";
 import type { StorageDatabase } from "./database.ts";
 import type { StorageBackend, StoredBytes } from "./disk_backend.ts";
-import { ERRORS } from "./errors.ts";
+import { ERRORS, isStorageError } from "./errors.ts";
 import { mustBeValidBucketName, mustBeValidKey } from "./keys.ts";
 import type { BucketRow, ObjectMetadata, ObjectRow } from "./queries.ts";
 
@@ -107,7 +107,11 @@ export class Uploader {
    * from the caller; deletes the new bytes if the commit fails and the superseded ones if it
    * succeeds.
    */
-  async commit(target: UploadTarget, stored: StoredBytes, details: UploadDetails) {
+  async commit(
+    target: UploadTarget,
+    stored: StoredBytes,
+    details: UploadDetails,
+  ): Promise<ObjectRow> {
     let superseded: string | null = null;
     try {
       if (stored.size > target.limit) throw ERRORS.entityTooLarge();
@@ -128,13 +132,25 @@ export class Uploader {
         metadata,
         userMetadata: details.userMetadata,
       };
-      const row = await this.db.asService(async (q) => {
-        const existing = await q.findObject(target.bucket.id, target.name, { forUpdate: true });
-        if (!existing) return await q.insertObject(values);
-        if (!target.upsert) throw ERRORS.keyAlreadyExists(target.name);
-        superseded = existing.version;
-        return await q.overwriteObject(existing.id, values);
-      }, { kind: "object", name: target.name });
+      const write = () =>
+        this.db.asService(async (q) => {
+          const existing = await q.findObject(target.bucket.id, target.name, {
+            forUpdate: true,
+          });
+          if (!existing) return await q.insertObject(values);
+          if (!target.upsert) throw ERRORS.keyAlreadyExists(target.name);
+          superseded = existing.version;
+          return await q.overwriteObject(existing.id, values);
+        }, { kind: "object", name: target.name });
+      let row: ObjectRow;
+      try {
+        row = await write();
+      } catch (error) {
+        // A concurrent upload created the row between our lookup and insert: with upsert,
+        // try once more, now locking (and overwriting) that row.
+        if (!(target.upsert && isUniqueViolation(error))) throw error;
+        row = await write();
+      }
       if (superseded && superseded !== target.version) {
         await this.backend.remove([superseded]).catch(() => {});
       }
@@ -144,6 +160,11 @@ export class Uploader {
       throw error;
     }
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return isStorageError(error) && error.code === "KeyAlreadyExists" &&
+    (error.cause as { code?: unknown } | undefined)?.code === "23505";
 }
 
 /** Refuses a mimetype the bucket's `allowed_mime_types` does not list (`image/*` wildcards). */

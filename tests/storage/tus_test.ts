@@ -183,8 +183,21 @@ Deno.test("TUS: RLS, bucket limits, unknown buckets and bad JWTs are refused wit
     assert.deepEqual(await objectRows(bucket), []);
     assert.deepEqual(await newFiles(before), []);
 
-    await tusUpload(bucket, `${user.id}/ok.bin`, new Uint8Array(10), { token: user.accessToken })
-      .done;
+    // Another user may not inspect or continue someone's upload.
+    const started = await create(user.accessToken, `${user.id}/ok.bin`, 10);
+    assert.equal(started.status, 201);
+    const location = started.headers.get("location") ?? "";
+    assert.ok(location.startsWith(ENDPOINT));
+    const other = await newUser("tus-other");
+    const peek = await fetch(location, {
+      method: "HEAD",
+      headers: { authorization: `Bearer ${other.accessToken}`, "tus-resumable": "1.0.0" },
+    });
+    assert.equal(peek.status, 403);
+    await tusUpload(bucket, `${user.id}/ok.bin`, new Uint8Array(10), {
+      token: user.accessToken,
+      uploadUrl: location,
+    }).done;
     const [row] = await objectRows(bucket);
     assert.equal(row?.owner_id, user.id);
   } finally {
