@@ -94,7 +94,7 @@ export class Objects {
   }
 
   /** Renames an object: an UPDATE of its row, checked as the caller, committed as service. */
-  async move(caller: Caller, from: ObjectRef, to: ObjectRef): Promise<void> {
+  async move(caller: Caller, from: ObjectRef, to: ObjectRef): Promise<string> {
     mustBeValidBucketName(to.bucketId);
     mustBeValidKey(to.name);
     const source = await this.find(caller, from);
@@ -107,11 +107,12 @@ export class Objects {
         throw ERRORS.accessDenied("new row violates row-level security policy");
       }
     }, hint);
-    await this.db.asService(async (q) => {
+    return await this.db.asService(async (q) => {
       const row = await q.findObject(from.bucketId, from.name, { forUpdate: true });
       if (!row) throw ERRORS.noSuchKey(from.name);
       if (await q.findObject(to.bucketId, to.name)) throw ERRORS.keyAlreadyExists(to.name);
       await q.renameObject(row.id, to.bucketId, to.name);
+      return row.id;
     }, hint);
   }
 

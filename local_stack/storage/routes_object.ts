@@ -48,11 +48,10 @@ export const objectRoutes: readonly Route[] = [
     const destinationBucket = typeof body.destinationBucket === "string" && body.destinationBucket
       ? body.destinationBucket
       : bucketId;
-    await services.objects.move(caller, { bucketId, name: stringField(body, "sourceKey") }, {
-      bucketId: destinationBucket,
-      name: stringField(body, "destinationKey"),
-    });
-    return json({ message: "Successfully moved" });
+    const to = { bucketId: destinationBucket, name: stringField(body, "destinationKey") };
+    const from = { bucketId, name: stringField(body, "sourceKey") };
+    const id = await services.objects.move(caller, from, to);
+    return json({ message: "Successfully moved", Id: id, Key: to.name });
   }),
   route(
     "GET",

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { anon, env, makeBucket, objectRows, service, sha256, storageFetch } from "./support.ts";
+import {
+  anon,
+  env,
+  filesUnder,
+  makeBucket,
+  newFiles,
+  objectRows,
+  service,
+  sha256,
+  storageFetch,
+} from "./support.ts";
 
 const text = (value: string) => new Blob([value], { type: "text/plain" });
 
@@ -186,4 +196,23 @@ Deno.test("public buckets serve objects without a JWT; private ones do not", asy
   assert.equal((await refused.json()).statusCode, "404");
   const anonRead = await anon.storage.from(closed).download("p.txt");
   assert.equal(anonRead.error?.statusCode, "404", "RLS hides the row from anon");
+});
+
+Deno.test("concurrent upserts of one key leave one row and only the winning bytes", async () => {
+  const bucket = await makeBucket("race");
+  const files = service.storage.from(bucket);
+  const before = await filesUnder();
+  const results = await Promise.all(
+    Array.from(
+      { length: 6 },
+      (_, i) => files.upload("same.txt", text(`writer ${i}`), { upsert: true }),
+    ),
+  );
+  for (const result of results) assert.equal(result.error, null);
+  const rows = await objectRows(bucket);
+  assert.equal(rows.length, 1);
+  const added = await newFiles(before);
+  assert.equal(added.length, 1, "superseded bytes are deleted");
+  assert.ok(added[0]?.endsWith(rows[0]?.version ?? "?"));
+  assert.match(await (await files.download("same.txt")).data?.text() ?? "", /^writer \d$/);
 });
