@@ -9,6 +9,7 @@
 --   tests.outcome(role, user, sql) -> text      runs sql as role/user in a subtransaction that is
 --                                               always rolled back: 'allowed' (rows > 0),
 --                                               'denied' (no rows or 42501) or 'error: ...'
+set client_min_messages = warning;
 create extension if not exists pgtap with schema extensions;
 -- The migrations revoke execute on new functions from PUBLIC by default (grants are explicit);
 -- pgTAP's assertions must stay callable while a test acts as another role.
