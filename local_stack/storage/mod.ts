@@ -69,12 +69,15 @@ export async function createStorageApi(options: StorageApiOptions): Promise<Stor
     directory: tusDirectory,
     publicUrl: options.publicUrl.replace(/\/+$/, ""),
   });
+  await tus.cleanUpExpired().catch((error) => {
+    console.error("storage: cleaning up expired TUS uploads failed:", error);
+  });
   return {
     async fetch(request) {
       const path = new URL(request.url).pathname;
       if (path === TUS_PATH || path.startsWith(`${TUS_PATH}/`)) {
         try {
-          return await tus(request);
+          return await tus.handle(request);
         } catch (error) {
           return errorResponse(error, request.method);
         }

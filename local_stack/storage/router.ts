@@ -24,7 +24,7 @@ export interface RouteContext {
   readonly url: URL;
   /** The pattern's capture groups, still percent-encoded. */
   readonly params: readonly (string | undefined)[];
-  /** The verified caller; `undefined` on routes that take no JWT. */
+  /** The verified caller; an anonymous caller on routes that take no JWT. */
   readonly caller: Caller;
   readonly services: Services;
 }

@@ -39,8 +39,18 @@ function meta(upload: Upload, key: string): string {
   return upload.metadata?.[key] ?? "";
 }
 
+/** Unfinished uploads are dropped after this long, as on hosted Supabase (24 hours). */
+export const TUS_EXPIRATION_MS = 24 * 60 * 60 * 1000;
+
+/** The TUS endpoint: a request handler and the clean-up of expired partial uploads. */
+export interface TusHandler {
+  handle(request: Request): Promise<Response>;
+  /** Removes expired partial uploads; returns how many. */
+  cleanUpExpired(): Promise<number>;
+}
+
 /** Builds the handler for every request under {@linkcode TUS_PATH}. */
-export function createTusHandler(options: TusOptions): (request: Request) => Promise<Response> {
+export function createTusHandler(options: TusOptions): TusHandler {
   const { uploader } = options;
   const callers = new WeakMap<object, Caller>();
   const callerOf = (req: object): Caller => {
@@ -51,7 +61,10 @@ export function createTusHandler(options: TusOptions): (request: Request) => Pro
 
   const server = new Server({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: options.directory }),
+    datastore: new FileStore({
+      directory: options.directory,
+      expirationPeriodInMilliseconds: TUS_EXPIRATION_MS,
+    }),
     maxSize: uploader.globalLimit,
     respectForwardedHeaders: false,
     namingFunction: () => crypto.randomUUID(),
@@ -121,7 +134,7 @@ export function createTusHandler(options: TusOptions): (request: Request) => Pro
     },
   });
 
-  return async (request: Request): Promise<Response> => {
+  const handle = async (request: Request): Promise<Response> => {
     if (request.method !== "OPTIONS") {
       try {
         callers.set(request, await authenticate(request.headers, options.jwtSecret));
@@ -136,4 +149,5 @@ export function createTusHandler(options: TusOptions): (request: Request) => Pro
     }
     return await server.handleWeb(request);
   };
+  return { handle, cleanUpExpired: () => server.cleanUpExpiredUploads() };
 }
