@@ -51,6 +51,10 @@ export async function objectResponse(
     headers.set("content-disposition", `attachment; filename=${encodeURIComponent(name)};`);
   }
   if (request.method === "HEAD") return new Response(null, { status: 200, headers });
+  const etag = headers.get("etag");
+  if (etag && request.headers.get("if-none-match") === etag) {
+    return new Response(null, { status: 304, headers });
+  }
   const size = row.metadata?.size ?? 0;
   const range = parseRange(request.headers.get("range"), size);
   if (!row.version) throw ERRORS.noSuchKey(row.name);

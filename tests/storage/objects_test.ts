@@ -86,6 +86,14 @@ Deno.test("raw bodies upload with their content type and stream back byte for by
   const authenticated = await storageFetch(`/object/authenticated/${bucket}/bin/data.bin`);
   assert.equal(authenticated.status, 200);
   assert.equal((await authenticated.arrayBuffer()).byteLength, 50_000);
+
+  // The apikey header alone authenticates too; a matching ETag answers 304.
+  const etag = authenticated.headers.get("etag") ?? "";
+  const cached = await fetch(`${env.apiUrl}/storage/v1/object/${bucket}/bin/data.bin`, {
+    headers: { apikey: env.serviceRoleKey, "if-none-match": etag },
+  });
+  assert.equal(cached.status, 304);
+  await cached.body?.cancel();
 });
 
 Deno.test("info() and exists() describe an object; a missing one is 404 NoSuchKey", async () => {

@@ -23,6 +23,19 @@ Deno.test("createSignedUrl() gives a URL anyone can download until it expires", 
 
   const missing = await files.createSignedUrl("dir/none.txt", 60);
   assert.equal(missing.error?.statusCode, "404");
+
+  const asDownload = await files.createSignedUrl("dir/file name.txt", 60, { download: "x.txt" });
+  const attachment = await fetch(asDownload.data?.signedUrl ?? "");
+  assert.match(attachment.headers.get("content-disposition") ?? "", /attachment; filename=x\.txt/);
+  await attachment.body?.cancel();
+
+  const shortLived = await files.createSignedUrl("dir/file name.txt", 1);
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  const expired = await fetch(shortLived.data?.signedUrl ?? "");
+  assert.equal(expired.status, 400);
+  const body = await expired.json();
+  assert.equal(body.statusCode, "403");
+  assert.match(body.message, /exp/);
 });
 
 Deno.test("createSignedUrls() signs many paths and reports the missing ones", async () => {
