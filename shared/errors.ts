@@ -1,0 +1,174 @@
+/**
+ * Factories for every {@linkcode SyncError}, so messages keep one style:
+ * sentence case, no trailing period, quoted values (JSON string quoting), a
+ * colon before detail. Status choices are explained in sync_error.ts, whose
+ * API this module re-exports.
+ *
+ * @example
+ * ```ts
+ * throw errors.fileTooLarge("src/a.ts", 52428801, 52428800);
+ * // Cannot upload "src/a.ts": size 52428801 exceeds limit 52428800
+ * ```
+ *
+ * @module
+ */
+import { SyncError } from "./sync_error.ts";
+
+export * from "./sync_error.ts";
+
+/** One problem found while validating a request body. */
+export interface ValidationIssue {
+  /** Where, as a dotted path (`changes.0.sha256`); `""` for the whole body. */
+  path: string;
+  /** What is wrong. */
+  message: string;
+}
+
+const q = (value: unknown): string => JSON.stringify(String(value));
+
+/** The factory table: one function per way a request can fail. */
+export const errors = {
+  /** A request that is wrong in a way no other code describes. */
+  badRequest: (detail: string): SyncError => new SyncError("bad_request", `Bad request: ${detail}`),
+  /** The body is not parseable JSON. */
+  invalidJson: (cause?: unknown): SyncError =>
+    new SyncError("invalid_json", "Request body is not valid JSON", { cause }),
+  /** The body or query failed its schema; all issues go in `details.issues`. */
+  validationFailed: (issues: ValidationIssue[]): SyncError => {
+    const first = issues[0];
+    const where = first?.path ? ` at ${q(first.path)}` : "";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+    return new SyncError(
+      "validation_failed",
+      `Invalid request${where}: ${first?.message ?? "unknown problem"}${more}`,
+      { details: { issues } },
+    );
+  },
+  /** A path breaks the path rules; `problem` is path_rules' code. */
+  invalidPath: (path: string, reason: string, problem?: string): SyncError =>
+    new SyncError("invalid_path", `Invalid path ${q(path)}: ${reason}`, {
+      details: problem === undefined ? { path } : { path, problem },
+    }),
+  /** A new path differs only in case from an existing one. */
+  pathCaseConflict: (path: string, existing: string): SyncError =>
+    new SyncError(
+      "path_case_conflict",
+      `Cannot create ${q(path)}: ${q(existing)} differs only in case`,
+      {
+        details: { path, existing },
+      },
+    ),
+  /** The request body is over the limit. */
+  payloadTooLarge: (size: number | undefined, limit: number): SyncError =>
+    new SyncError(
+      "payload_too_large",
+      size === undefined
+        ? `Request body too large: limit ${limit}`
+        : `Request body too large: size ${size} exceeds limit ${limit}`,
+      { details: { size, limit } },
+    ),
+  /** One file is over the per-file limit. */
+  fileTooLarge: (path: string, size: number, limit: number): SyncError =>
+    new SyncError(
+      "payload_too_large",
+      `Cannot upload ${q(path)}: size ${size} exceeds limit ${limit}`,
+      {
+        details: { path, size, limit },
+      },
+    ),
+  /** No valid credentials. */
+  unauthorized: (detail = "missing or invalid credentials"): SyncError =>
+    new SyncError("unauthorized", `Unauthorized: ${detail}`),
+  /** Valid credentials without access to the resource. */
+  forbidden: (kind: string, id: string): SyncError =>
+    new SyncError("forbidden", `Access denied to ${kind} ${q(id)}`),
+  /** An unknown route or resource without a more specific code. */
+  notFound: (kind: string, id: string): SyncError =>
+    new SyncError("not_found", `${capitalise(kind)} ${q(id)} not found`),
+  /** The workspace does not exist or is not visible to the caller. */
+  workspaceNotFound: (id: string): SyncError =>
+    new SyncError("workspace_not_found", `Workspace ${q(id)} not found`),
+  /** No current file at the path. */
+  fileNotFound: (path: string): SyncError =>
+    new SyncError("file_not_found", `File ${q(path)} not found`),
+  /** No such version id. */
+  versionNotFound: (versionId: string): SyncError =>
+    new SyncError("version_not_found", `Version ${q(versionId)} not found`),
+  /** No such conflict, or it is already resolved. */
+  conflictNotFound: (id: string): SyncError =>
+    new SyncError("conflict_not_found", `Conflict ${q(id)} not found`),
+  /** The method is not served on this route. */
+  methodNotAllowed: (method: string, allowed: string[]): SyncError =>
+    new SyncError(
+      "method_not_allowed",
+      `Method ${q(method)} not allowed: use ${allowed.join(", ")}`,
+      {
+        details: { allowed },
+      },
+    ),
+  /** `If-Match` names a version that is no longer current. */
+  preconditionFailed: (path: string, expected: string, current: string): SyncError =>
+    new SyncError(
+      "precondition_failed",
+      `Cannot update ${q(path)}: version ${q(expected)} is not the current version ${q(current)}`,
+      { details: { path, expected, current } },
+    ),
+  /** A conflict resolution was based on a state that has changed since. */
+  staleResolution: (conflictId: string): SyncError =>
+    new SyncError(
+      "precondition_failed",
+      `Cannot resolve conflict ${q(conflictId)}: it changed since it was read`,
+      {
+        details: { conflictId },
+      },
+    ),
+  /** A commit's base is concurrent with the current version. */
+  versionConflict: (path: string, details?: Record<string, unknown>): SyncError =>
+    new SyncError("version_conflict", `Cannot commit ${q(path)}: a concurrent version exists`, {
+      details: { path, ...details },
+    }),
+  /** The owner's quota cannot hold the new bytes. */
+  quotaExceeded: (owner: string, needed: number, available: number): SyncError =>
+    new SyncError(
+      "quota_exceeded",
+      `Quota exceeded for ${q(owner)}: needs ${needed} bytes, ${available} available`,
+      { details: { owner, needed, available } },
+    ),
+  /** Stored bytes do not match the declared SHA-256 or size. */
+  hashMismatch: (subject: string, expected: string, actual: string): SyncError =>
+    new SyncError(
+      "hash_mismatch",
+      `Hash mismatch for ${q(subject)}: expected ${q(expected)}, got ${q(actual)}`,
+      {
+        details: { subject, expected, actual },
+      },
+    ),
+  /** A commit names a blob that Storage does not hold (yet). */
+  blobMissing: (sha256: string): SyncError =>
+    new SyncError(
+      "blob_missing",
+      `Blob ${q(sha256)} not found in storage: upload it before committing`,
+      {
+        details: { sha256 },
+      },
+    ),
+  /** Too many requests; `retryAfter` in seconds. */
+  rateLimited: (retryAfter?: number): SyncError =>
+    new SyncError(
+      "rate_limited",
+      retryAfter === undefined
+        ? "Too many requests"
+        : `Too many requests: retry after ${retryAfter} s`,
+      { details: retryAfter === undefined ? undefined : { retryAfter } },
+    ),
+  /** An unexpected failure; the cause is for logs only. */
+  internal: (cause?: unknown): SyncError =>
+    new SyncError("internal_error", "Internal error", { cause }),
+  /** A dependency is down or overloaded; clients retry with backoff. */
+  serviceUnavailable: (detail = "try again later", cause?: unknown): SyncError =>
+    new SyncError("service_unavailable", `Service unavailable: ${detail}`, { cause }),
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
