@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import { Buckets } from "./buckets.ts";
+import { isPreflight, preflightResponse, withCors } from "./cors.ts";
 import { StorageDatabase } from "./database.ts";
 import { DiskBackend } from "./disk_backend.ts";
 import { errorResponse } from "./http.ts";
@@ -82,8 +83,9 @@ export async function createStorageApi(options: StorageApiOptions): Promise<Stor
           return errorResponse(error, request.method);
         }
       }
+      if (isPreflight(request)) return preflightResponse();
       const relative = path.startsWith(`${PREFIX}/`) ? path.slice(PREFIX.length) : path;
-      return await dispatch(ROUTES, request, relative, services);
+      return withCors(await dispatch(ROUTES, request, relative, services));
     },
     close: () => db.close(),
   };

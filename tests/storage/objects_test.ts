@@ -224,3 +224,16 @@ Deno.test("concurrent upserts of one key leave one row and only the winning byte
   assert.ok(added[0]?.endsWith(rows[0]?.version ?? "?"));
   assert.match(await (await files.download("same.txt")).data?.text() ?? "", /^writer \d$/);
 });
+
+Deno.test("REST routes answer CORS preflights and carry CORS headers", async () => {
+  const preflight = await fetch(`${env.apiUrl}/storage/v1/object/any/a.txt`, {
+    method: "OPTIONS",
+    headers: { origin: "http://app.test", "access-control-request-method": "POST" },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+  await preflight.body?.cancel();
+  const listed = await storageFetch("/bucket");
+  assert.equal(listed.headers.get("access-control-allow-origin"), "*");
+  await listed.body?.cancel();
+});
