@@ -8,6 +8,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createUser } from "../../local_stack/users.ts";
 import { loadStackEnv, parseEnvFile, type StackEnv } from "../support/stack_env.ts";
 
@@ -82,8 +83,9 @@ export async function objectRows(bucket: string) {
 
 /** The Storage data directory of the stack (`STORAGE_DIR` in its env file). */
 export function storageDir(): string {
-  const file = Deno.env.get("SANDSYNC_ENV_FILE");
-  const values = file ? parseEnvFile(Deno.readTextFileSync(file)) : {};
+  const file = Deno.env.get("SANDSYNC_ENV_FILE") ??
+    fileURLToPath(new URL("../../.local/stack.env", import.meta.url));
+  const values = parseEnvFile(Deno.readTextFileSync(file));
   const dir = Deno.env.get("SANDSYNC_STORAGE_DIR") ?? values.STORAGE_DIR;
   if (!dir) throw new Error("The stack's env file lacks STORAGE_DIR");
   return dir;
