@@ -22,6 +22,7 @@ export interface BucketSettings {
 export class Buckets {
   constructor(readonly db: StorageDatabase, readonly backend: StorageBackend) {}
 
+  /** Creates a bucket as the caller. */
   async create(caller: Caller, id: string, name: string, settings: BucketSettings) {
     mustBeValidBucketName(id);
     await this.db.as(caller, (q) =>
@@ -35,21 +36,25 @@ export class Buckets {
       }), { kind: "bucket", name: id });
   }
 
+  /** A bucket the caller may see; NoSuchBucket otherwise. */
   async get(caller: Caller, id: string): Promise<BucketRow> {
     const bucket = await this.db.as(caller, (q) => q.findBucket(id));
     if (!bucket) throw ERRORS.noSuchBucket(id);
     return bucket;
   }
 
+  /** The buckets the caller may see. */
   list(caller: Caller): Promise<BucketRow[]> {
     return this.db.as(caller, (q) => q.listBuckets());
   }
 
+  /** Changes a bucket's settings as the caller. */
   async update(caller: Caller, id: string, settings: BucketSettings): Promise<void> {
     const changed = await this.db.as(caller, (q) => q.updateBucket(id, settings));
     if (changed === 0) throw ERRORS.noSuchBucket(id);
   }
 
+  /** Deletes an empty bucket; ResourceNotEmpty (409) while it holds objects. */
   async delete(caller: Caller, id: string): Promise<void> {
     await this.db.as(caller, async (q) => {
       if (!await q.findBucket(id)) throw ERRORS.noSuchBucket(id);

@@ -117,12 +117,16 @@ export class Objects {
   }
 
   /** Lists folders and files under `prefix` as the caller (`storage.search`). */
-  list(caller: Caller, bucketId: string, prefix: string, options: SearchOptions) {
+  async list(
+    caller: Caller,
+    bucketId: string,
+    prefix: string,
+    options: SearchOptions,
+  ): Promise<SearchRow[]> {
     mustBeValidBucketName(bucketId);
+    // The prefix always names a folder, as in supabase/storage.
     const folder = prefix.length > 0 && !prefix.endsWith("/") ? `${prefix}/` : prefix;
-    return this.db.as(caller, (q) => q.search(bucketId, folder, options)) as Promise<
-      SearchRow[]
-    >;
+    return [...await this.db.as(caller, (q) => q.search(bucketId, folder, options))];
   }
 
   /** A token for a signed download URL, after checking the caller may read the object. */

@@ -93,6 +93,7 @@ export class Queries {
     return value === undefined ? null : this.#tx.json(value as postgres.JSONValue);
   }
 
+  /** The bucket `id`, if the role may see it. */
   async findBucket(id: string): Promise<BucketRow | undefined> {
     const rows = await this.#tx.unsafe<BucketRow[]>(
       `select ${BUCKET_COLUMNS} from storage.buckets where id = $1`,
@@ -101,12 +102,14 @@ export class Queries {
     return rows[0];
   }
 
+  /** Every bucket the role may see, by name. */
   listBuckets(): Promise<BucketRow[]> {
     return this.#tx.unsafe<BucketRow[]>(
       `select ${BUCKET_COLUMNS} from storage.buckets order by name`,
     );
   }
 
+  /** Creates a bucket (RLS on `storage.buckets` applies). */
   async insertBucket(bucket: {
     id: string;
     name: string;
@@ -121,6 +124,7 @@ export class Queries {
         ${bucket.public}, ${bucket.fileSizeLimit}, ${bucket.allowedMimeTypes})`;
   }
 
+  /** Changes the given settings; returns the number of rows changed (0 or 1). */
   async updateBucket(id: string, changes: {
     public?: boolean;
     fileSizeLimit?: number | null;
@@ -137,16 +141,19 @@ export class Queries {
     return rows.length;
   }
 
+  /** Deletes a bucket; returns the number of rows deleted. */
   async deleteBucket(id: string): Promise<number> {
     return (await this.#tx`delete from storage.buckets where id = ${id} returning id`).length;
   }
 
+  /** How many objects the bucket holds (as far as the role sees). */
   async countObjects(bucketId: string): Promise<number> {
     const [row] = await this.#tx<{ n: number }[]>`
       select count(*)::int as n from storage.objects where bucket_id = ${bucketId}`;
     return row?.n ?? 0;
   }
 
+  /** The object `name` in `bucketId`, optionally locked for the transaction. */
   async findObject(
     bucketId: string,
     name: string,
@@ -160,6 +167,7 @@ export class Queries {
     return rows[0];
   }
 
+  /** Inserts an object row and returns it. */
   async insertObject(values: ObjectValues): Promise<ObjectRow> {
     const [row] = await this.#tx<ObjectRow[]>`insert into storage.objects
       (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
@@ -194,6 +202,7 @@ export class Queries {
         metadata = excluded.metadata, user_metadata = excluded.user_metadata`;
   }
 
+  /** Points an existing row at new bytes: the UPDATE of an overwrite. */
   async overwriteObject(id: string, values: ObjectValues): Promise<ObjectRow> {
     const [row] = await this.#tx<ObjectRow[]>`update storage.objects set
         owner = ${ownerUuid(values.owner)}, owner_id = ${values.owner ?? null},
@@ -203,6 +212,7 @@ export class Queries {
     return row as ObjectRow;
   }
 
+  /** Renames (and possibly re-buckets) a row: the UPDATE of a move. */
   async renameObject(id: string, bucketId: string, name: string): Promise<number> {
     const rows = await this.#tx`update storage.objects
       set bucket_id = ${bucketId}, name = ${name}, last_accessed_at = now()
@@ -210,16 +220,19 @@ export class Queries {
     return rows.length;
   }
 
+  /** Deletes the named objects (one row trigger call each); returns the deleted rows. */
   deleteObjects(bucketId: string, names: readonly string[]): Promise<ObjectRow[]> {
     return this.#tx<ObjectRow[]>`delete from storage.objects
       where bucket_id = ${bucketId} and name = any(${names as string[]}::text[]) returning *`;
   }
 
+  /** Deletes every object of a bucket the role may delete; returns the deleted rows. */
   deleteAllObjects(bucketId: string): Promise<ObjectRow[]> {
     return this.#tx<ObjectRow[]>`delete from storage.objects where bucket_id = ${bucketId}
       returning *`;
   }
 
+  /** One level of a bucket's listing under `prefix` (`storage.search`). */
   search(bucketId: string, prefix: string, options: SearchOptions): Promise<SearchRow[]> {
     const levels = prefix.split("/").length;
     return this.#tx<SearchRow[]>`select * from storage.search(${prefix}, ${bucketId},
