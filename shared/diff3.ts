@@ -68,9 +68,10 @@ export function diff3Regions(
 
   const regions: Diff3Region[] = [];
   const stable = (lines: string[]) => {
+    if (lines.length === 0) return;
     const last = regions.at(-1);
-    if (last?.kind === "stable") last.lines.push(...lines);
-    else if (lines.length > 0) regions.push({ kind: "stable", lines: [...lines] });
+    if (last?.kind === "stable") append(last.lines, lines);
+    else regions.push({ kind: "stable", lines });
   };
   let oPos = 0;
   for (let i = 0; i < all.length;) {
@@ -151,6 +152,14 @@ function span(group: Hunk[], side: "a" | "b", regionStart: number, regionEnd: nu
     first.xStart - (first.oStart - regionStart),
     last.xEnd + (regionEnd - last.oEnd),
   ] as const;
+}
+
+/**
+ * Appends without spreading: `push(...lines)` passes every line as an
+ * argument and overflows the stack past roughly 100,000 lines.
+ */
+export function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function sameLines(x: string[], y: string[]): boolean {

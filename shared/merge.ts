@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { diff3Regions } from "./diff3.ts";
+import { append, diff3Regions } from "./diff3.ts";
 import { detectLineEnding, splitLines, stripLineEnding } from "./text.ts";
 
 /** One region both sides changed differently. Line numbers are 0-based. */
@@ -95,7 +95,7 @@ export function threeWayMerge(
   const a = splitLines(current);
   const b = splitLines(incoming);
   // Lines common to all three at the start and end are stable whatever the
-  // alignment; trimming them keeps the LCS small for the usual local edit.
+  // alignment; trimming them keeps the diffs small for the usual local edit.
   const prefix = commonPrefix(o, a, b);
   const suffix = commonSuffix(o, a, b, prefix);
   const mid = (lines: string[]) => lines.slice(prefix, lines.length - suffix);
@@ -118,7 +118,7 @@ export function threeWayMerge(
   const conflicts: MergeConflict[] = [];
   for (const region of regions) {
     if (region.kind === "stable") {
-      out.push(...region.lines);
+      append(out, region.lines);
       continue;
     }
     conflicts.push({
@@ -129,26 +129,24 @@ export function threeWayMerge(
       incomingStart: region.bStart + prefix,
       incomingLines: region.bLines.map(stripLineEnding),
     });
-    out.push(
-      `<<<<<<< ${labels.current ?? "current"}${eol}`,
-      ...terminated(region.aLines, eol),
-      `||||||| ${labels.base ?? "base"}${eol}`,
-      ...terminated(region.oLines, eol),
-      `=======${eol}`,
-      ...terminated(region.bLines, eol),
-      `>>>>>>> ${labels.incoming ?? "incoming"}${eol}`,
-    );
+    out.push(`<<<<<<< ${labels.current ?? "current"}${eol}`);
+    appendTerminated(out, region.aLines, eol);
+    out.push(`||||||| ${labels.base ?? "base"}${eol}`);
+    appendTerminated(out, region.oLines, eol);
+    out.push(`=======${eol}`);
+    appendTerminated(out, region.bLines, eol);
+    out.push(`>>>>>>> ${labels.incoming ?? "incoming"}${eol}`);
   }
-  out.push(...a.slice(a.length - suffix));
+  append(out, a.slice(a.length - suffix));
   const text = out.join("");
   return conflicts.length === 0 ? { clean: true, text } : { clean: false, text, conflicts };
 }
 
-/** Gives the last line a terminator so the next marker starts its own line. */
-function terminated(lines: string[], eol: string): string[] {
-  const last = lines.at(-1);
-  if (last === undefined || last.endsWith("\n")) return lines;
-  return [...lines.slice(0, -1), last + eol];
+/** Appends `lines`, giving the last one a terminator so the next marker starts its own line. */
+function appendTerminated(out: string[], lines: string[], eol: string): void {
+  append(out, lines);
+  const last = out.length - 1;
+  if (lines.length > 0 && !out[last]?.endsWith("\n")) out[last] += eol;
 }
 
 function commonPrefix(o: string[], a: string[], b: string[]): number {

@@ -230,3 +230,16 @@ Deno.test("threeWayMerge() reports one conflict when diffing exceeds its time bu
   assert.equal(result.conflicts.length, 1);
   assert.equal(result.conflicts[0]?.currentLines.length, 4000);
 });
+
+Deno.test("threeWayMerge() handles 300,000-line files without overflowing the stack", () => {
+  const lines = Array.from({ length: 300_000 }, (_, i) => `l${i}\n`);
+  const base = lines.join("");
+  const current = ["A\n", ...lines.slice(1)].join("");
+  const incoming = [...lines.slice(0, -1), "B\n"].join("");
+  const result = threeWayMerge(base, current, incoming);
+  assert.ok(result.clean);
+  assert.equal(result.text, ["A\n", ...lines.slice(1, -1), "B\n"].join(""));
+  const conflicted = threeWayMerge(base, current, "X\n" + lines.slice(1).join(""));
+  assert.ok(!conflicted.clean);
+  assert.equal(conflicted.conflicts.length, 1);
+});
