@@ -9,7 +9,7 @@ import type { StorageDatabase } from "./database.ts";
 import type { StorageBackend } from "./disk_backend.ts";
 import { ERRORS } from "./errors.ts";
 import { mustBeValidBucketName } from "./keys.ts";
-import type { BucketRow } from "./queries.ts";
+import type { BucketListOptions, BucketRow } from "./queries.ts";
 
 /** Settings of a new or changed bucket. */
 export interface BucketSettings {
@@ -44,8 +44,8 @@ export class Buckets {
   }
 
   /** The buckets the caller may see. */
-  list(caller: Caller): Promise<BucketRow[]> {
-    return this.db.as(caller, (q) => q.listBuckets());
+  async list(caller: Caller, options: BucketListOptions): Promise<BucketRow[]> {
+    return [...await this.db.as(caller, (q) => q.listBuckets(options))];
   }
 
   /** Changes a bucket's settings as the caller. */

@@ -66,6 +66,15 @@ export interface SearchRow {
   readonly metadata: ObjectMetadata | null;
 }
 
+/** Options of {@linkcode Queries.listBuckets}. */
+export interface BucketListOptions {
+  readonly search: string;
+  readonly sortColumn: "id" | "name" | "created_at" | "updated_at";
+  readonly sortOrder: "asc" | "desc";
+  readonly limit: number | null;
+  readonly offset: number;
+}
+
 /** Options of {@linkcode Queries.search}. */
 export interface SearchOptions {
   readonly limit: number;
@@ -102,10 +111,15 @@ export class Queries {
     return rows[0];
   }
 
-  /** Every bucket the role may see, by name. */
-  listBuckets(): Promise<BucketRow[]> {
+  /** The buckets the role may see, filtered, sorted and paged. */
+  listBuckets(options: BucketListOptions): Promise<BucketRow[]> {
+    // Column and order come from closed lists (routes_bucket.ts), safe to splice in.
     return this.#tx.unsafe<BucketRow[]>(
-      `select ${BUCKET_COLUMNS} from storage.buckets order by name`,
+      `select ${BUCKET_COLUMNS} from storage.buckets
+       where $1 = '' or name ilike '%' || $1 || '%'
+       order by ${options.sortColumn} ${options.sortOrder}, id
+       limit $2 offset $3`,
+      [options.search, options.limit, options.offset],
     );
   }
 

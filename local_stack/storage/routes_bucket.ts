@@ -7,6 +7,7 @@ import type { BucketSettings } from "./buckets.ts";
 import { ERRORS } from "./errors.ts";
 import { decodePath, json, readJson } from "./http.ts";
 import { parseFileSizeLimit } from "./keys.ts";
+import type { BucketListOptions } from "./queries.ts";
 import { type Route, route } from "./router.ts";
 
 function settingsFrom(body: Record<string, unknown>): BucketSettings {
@@ -29,6 +30,31 @@ function settingsFrom(body: Record<string, unknown>): BucketSettings {
   };
 }
 
+const SORT_COLUMNS = ["id", "name", "created_at", "updated_at"] as const;
+
+function listOptionsFrom(query: URLSearchParams): BucketListOptions {
+  const number = (name: string) => {
+    const value = query.get(name);
+    if (value === null || value === "") return null;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0) throw ERRORS.invalidParameter(name);
+    return parsed;
+  };
+  const column = query.get("sortColumn") ?? "name";
+  const order = (query.get("sortOrder") ?? "asc").toLowerCase();
+  if (!(SORT_COLUMNS as readonly string[]).includes(column)) {
+    throw ERRORS.invalidParameter("sortColumn");
+  }
+  if (order !== "asc" && order !== "desc") throw ERRORS.invalidParameter("sortOrder");
+  return {
+    search: query.get("search") ?? "",
+    sortColumn: column as BucketListOptions["sortColumn"],
+    sortOrder: order,
+    limit: number("limit"),
+    offset: number("offset") ?? 0,
+  };
+}
+
 /** The bucket routes, in match order. */
 export const bucketRoutes: readonly Route[] = [
   route("POST", /^\/bucket\/?$/, async ({ request, caller, services }) => {
@@ -39,8 +65,8 @@ export const bucketRoutes: readonly Route[] = [
     await services.buckets.create(caller, id, name, settingsFrom(body));
     return json({ name: id });
   }),
-  route("GET", /^\/bucket\/?$/, async ({ caller, services }) => {
-    return json(await services.buckets.list(caller));
+  route("GET", /^\/bucket\/?$/, async ({ url, caller, services }) => {
+    return json(await services.buckets.list(caller, listOptionsFrom(url.searchParams)));
   }),
   route("POST", /^\/bucket\/([^/]+)\/empty\/?$/, async ({ params, caller, services }) => {
     await services.buckets.empty(caller, decodePath(params[0] ?? ""));

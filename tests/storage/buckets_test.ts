@@ -28,6 +28,8 @@ Deno.test("createBucket() as the service role stores public, file_size_limit and
 
   const listed = await service.storage.listBuckets();
   assert.ok(listed.data?.some((bucket) => bucket.id === id));
+  const searched = await service.storage.listBuckets({ search: id, limit: 5 });
+  assert.deepEqual(searched.data?.map((bucket) => bucket.id), [id]);
 
   const duplicate = await service.storage.createBucket(id);
   assert.equal(duplicate.error?.statusCode, "409");
