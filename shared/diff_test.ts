@@ -62,3 +62,15 @@ Deno.test("diffStats() agrees with the +/- lines of unifiedDiff()", () => {
   const removed = lines.filter((l) => l.startsWith("-")).length;
   assert.deepEqual(diffStats(old, next), { added, removed });
 });
+
+Deno.test("unifiedDiff() and diffStats() give up with null past their time budget", () => {
+  const old = Array.from({ length: 5000 }, (_, i) => `old ${i}\n`).join("");
+  const next = Array.from({ length: 5000 }, (_, i) => `new ${i}\n`).join("");
+  assert.equal(unifiedDiff("big.txt", old, next, { timeoutMs: 1 }), null);
+  assert.equal(diffStats(old, next, { timeoutMs: 1 }), null);
+  assert.equal(
+    unifiedDiff("f", "a\n", "b\n", { timeoutMs: 1000 }),
+    "--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-a\n+b\n",
+  );
+  assert.deepEqual(diffStats("a\n", "b\n", { timeoutMs: 1000 }), { added: 1, removed: 1 });
+});
