@@ -10,8 +10,6 @@
 export type ErrorCode =
   | "NoSuchBucket"
   | "NoSuchKey"
-  | "NoSuchUpload"
-  | "InvalidJWT"
   | "InvalidRequest"
   | "EntityTooLarge"
   | "InternalError"
@@ -98,8 +96,6 @@ export const ERRORS = {
       message: "Object not found",
       cause: cause ?? key,
     }),
-  noSuchUpload: (id: string) =>
-    make({ code: "NoSuchUpload", httpStatusCode: 404, message: "Upload not found", cause: id }),
   accessDenied: (message: string, cause?: unknown) =>
     make({
       code: "AccessDenied",
@@ -108,8 +104,6 @@ export const ERRORS = {
       message: message || "Access denied",
       cause,
     }),
-  invalidJwt: (message: string) =>
-    make({ code: "InvalidJWT", httpStatusCode: 400, message: message || "Invalid JWT" }),
   invalidKey: (key: string) =>
     make({ code: "InvalidKey", httpStatusCode: 400, message: `Invalid key: ${key}` }),
   invalidBucketName: (bucket: string) =>
