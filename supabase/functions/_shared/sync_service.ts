@@ -1,0 +1,321 @@
+/**
+ * The sync protocol's server side: negotiate (which blobs to upload, quota reserved), commit
+ * (verify bytes, then one SQL call for the change set), changes (the journal after a cursor,
+ * optionally long-polled) and manifest (the current state, paged). Services see no HTTP: they
+ * get validated input and a {@linkcode Caller}, and use the database and Storage through
+ * injected interfaces.
+ *
+ * @module
+ */
+import { errors } from "../../../shared/errors.ts";
+import { sha256Hex } from "../../../shared/hash.ts";
+import type {
+  ChangesQuery,
+  CommitRequest,
+  FileChange,
+  NegotiateRequest,
+} from "../../../shared/wire.ts";
+import { assertWorkspaceScope } from "./auth.ts";
+import { blobKey, type BlobStore } from "./blob_store.ts";
+import type { Caller } from "./caller.ts";
+import type { Database, Tx } from "./db.ts";
+import type { JournalWaiter } from "./journal_waiter.ts";
+import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
+
+/** How long signed download URLs in change feeds and manifests live. */
+export const DOWNLOAD_URL_TTL_SECONDS = 3600;
+
+/** A change of the journal as the API returns it. */
+export interface ChangeEntry {
+  readonly seq: number;
+  readonly kind: "file" | "conflict";
+  readonly path: string;
+  readonly versionId: string | null;
+  readonly conflictId: string | null;
+  readonly sha256: string | null;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime: number | null;
+  readonly deleted: boolean;
+  readonly vector: Record<string, number>;
+  readonly replicaId: string | null;
+  readonly committedAt: string;
+  /** Signed download URL of the bytes (files that are not deleted). */
+  readonly url?: string;
+}
+
+interface ChangeRow {
+  seq: string;
+  kind: "file" | "conflict";
+  path: string;
+  version_id: string | null;
+  conflict_id: string | null;
+  sha256: string | null;
+  size: string;
+  mode: number;
+  mtime: Date | null;
+  deleted: boolean;
+  vector: Record<string, number>;
+  replica_id: string | null;
+  committed_at: Date;
+}
+
+/** Settings of {@linkcode SyncService}. */
+export interface SyncServiceOptions {
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  readonly waiter: JournalWaiter;
+  /** The base URL clients reach Storage at (TUS endpoint). */
+  readonly storageUrl: string;
+}
+
+/** Negotiate, commit, changes and manifest. */
+export class SyncService {
+  readonly #db: Database;
+  readonly #blobs: BlobStore;
+  readonly #waiter: JournalWaiter;
+  readonly #storageUrl: string;
+
+  constructor(options: SyncServiceOptions) {
+    this.#db = options.db;
+    this.#blobs = options.blobs;
+    this.#waiter = options.waiter;
+    this.#storageUrl = options.storageUrl;
+  }
+
+  /** Reserves quota for the blobs Storage lacks and says how to upload each. */
+  async negotiate(caller: Caller, request: NegotiateRequest) {
+    assertWorkspaceScope(caller, request.workspaceId);
+    const wanted = uniqueBlobs(request.changes);
+    const reservation = await this.#db.asCaller(caller, async (tx) => {
+      const owner = await workspaceOwner(tx, request.workspaceId);
+      if (wanted.length === 0) return { owner, items: [] as ReservedItem[] };
+      const [row] = await tx<{ result: { items: ReservedItem[] } }[]>`
+        select ${
+        caller.kind === "service"
+          ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
+          : tx`public.reserve_quota(${tx.json(wanted)})`
+      } as result`;
+      return { owner, items: row?.result.items ?? [] };
+    });
+    const missing = reservation.items.filter((item) => item.status !== "present");
+    const uploads: UploadInstruction[] = await planUploads(this.#blobs, {
+      ownerId: reservation.owner,
+      storageUrl: this.#storageUrl,
+    }, missing);
+    return {
+      workspaceId: request.workspaceId,
+      uploads,
+      present: reservation.items.filter((item) => item.status === "present").map((item) =>
+        item.sha256
+      ),
+    };
+  }
+
+  /** Verifies new blobs, stores inline ones, then commits the change set in one SQL call. */
+  async commit(caller: Caller, request: CommitRequest) {
+    assertWorkspaceScope(caller, request.workspaceId);
+    const owner = await this.#db.asCaller(caller, (tx) => workspaceOwner(tx, request.workspaceId));
+    await this.#storeInline(caller, owner, request);
+    await this.#verifyBlobs(caller, owner, request);
+    const items = request.changes.map(toCommitItem);
+    const [row] = await this.#db.asCaller(caller, (tx) =>
+      tx<{ result: Record<string, unknown> }[]>`
+        select public.commit_changes(${request.workspaceId}, ${request.replicaId},
+          ${request.idempotencyKey}, ${tx.json(items)}) as result`);
+    return row?.result;
+  }
+
+  async #storeInline(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
+    const inline = Object.entries(request.inline ?? {});
+    if (inline.length === 0) return;
+    const decoded = inline.map(([sha256, data]) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const actual = sha256Hex(bytes);
+      if (actual !== sha256) throw errors.hashMismatch(`inline:${sha256}`, sha256, actual);
+      return { sha256, bytes };
+    });
+    // Reserve first so inline bytes count against concurrent uploads like any other.
+    await this.#db.asCaller(caller, (tx) => {
+      const items = decoded.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
+      return caller.kind === "service"
+        ? tx`select public.service_reserve_quota(${owner}, ${tx.json(items)})`
+        : tx`select public.reserve_quota(${tx.json(items)})`;
+    });
+    for (const { sha256, bytes } of decoded) {
+      await this.#blobs.put(blobKey(owner, sha256), bytes);
+    }
+    // Service role: only the server may vouch that stored bytes match their hash.
+    await this.#db.asService(async (tx) => {
+      for (const { sha256, bytes } of decoded) {
+        await tx`select public.service_mark_blob_stored(${owner}, ${sha256}, ${bytes.byteLength})`;
+      }
+    });
+  }
+
+  async #verifyBlobs(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
+    const needed = uniqueBlobs(request.changes).filter((blob) => !request.inline?.[blob.sha256]);
+    if (needed.length === 0) return;
+    const known = await this.#db.asCaller(
+      caller,
+      (tx) =>
+        tx<{ sha256: string; size: string; state: string }[]>`
+        select sha256, size, state from sandsync.blobs
+        where owner_id = ${owner} and sha256 = any(${needed.map((blob) => blob.sha256)})`,
+    );
+    const state = new Map(known.map((row) => [row.sha256, row]));
+    for (const blob of needed) {
+      const row = state.get(blob.sha256);
+      if (row?.state === "stored") continue;
+      const key = blobKey(owner, blob.sha256);
+      const digest = await this.#blobs.digest(key);
+      if (!digest) throw errors.blobMissing(blob.sha256);
+      if (digest.sha256 !== blob.sha256 || digest.size !== blob.size) {
+        // Bad bytes never stay: removing them frees the quota and lets the client upload again.
+        await this.#blobs.remove([key]);
+        throw errors.hashMismatch(
+          blob.sha256,
+          `${blob.sha256} (${blob.size} bytes)`,
+          `${digest.sha256} (${digest.size} bytes)`,
+        );
+      }
+      // Service role: the server vouches for bytes it has just hashed.
+      await this.#db.asService((tx) =>
+        tx`select public.service_mark_blob_stored(${owner}, ${blob.sha256}, ${blob.size})`
+      );
+    }
+  }
+
+  /** Journal entries after the cursor; with `wait`, holds until one commits or time runs out. */
+  async changes(caller: Caller, query: ChangesQuery) {
+    assertWorkspaceScope(caller, query.workspaceId);
+    const subscription = query.wait > 0
+      ? await this.#waiter.subscribe(query.workspaceId, query.cursor, query.wait * 1000)
+      : undefined;
+    try {
+      let read = await this.#readChanges(caller, query);
+      if (read.rows.length === 0 && subscription && await subscription.changed) {
+        read = await this.#readChanges(caller, query);
+      }
+      const entries = await this.#withUrls(read.owner, read.rows.map(toChangeEntry));
+      const last = entries.at(-1);
+      return {
+        workspaceId: query.workspaceId,
+        changes: entries,
+        cursor: last ? last.seq : query.cursor,
+        hasMore: entries.length === query.limit,
+      };
+    } finally {
+      subscription?.cancel();
+    }
+  }
+
+  #readChanges(caller: Caller, query: ChangesQuery): Promise<{ owner: string; rows: ChangeRow[] }> {
+    return this.#db.asCaller(caller, async (tx) => {
+      const owner = await workspaceOwner(tx, query.workspaceId);
+      const rows = await tx<ChangeRow[]>`
+        select * from public.changes_since(${query.workspaceId}, ${query.cursor}, ${query.limit})`;
+      return { owner, rows };
+    });
+  }
+
+  /** The current files of a workspace, by path, after `after`; with the journal cursor. */
+  async manifest(
+    caller: Caller,
+    query: { workspaceId: string; after: string; limit: number; deleted: boolean },
+  ) {
+    assertWorkspaceScope(caller, query.workspaceId);
+    const { owner, rows, cursor } = await this.#db.asCaller(caller, async (tx) => {
+      const owner = await workspaceOwner(tx, query.workspaceId);
+      const [head] = await tx<{ cursor: string }[]>`
+        select last_seq as cursor from sandsync.workspaces where id = ${query.workspaceId}`;
+      const rows = await tx<ChangeRow[]>`
+        select seq, 'file' as kind, path, current_version_id as version_id, null as conflict_id,
+          sha256, size, mode, mtime, deleted, vector, replica_id, committed_at
+        from sandsync.files
+        where workspace_id = ${query.workspaceId} and path > ${query.after}
+          and (${query.deleted} or not deleted) and current_version_id is not null
+        order by path
+        limit ${query.limit}`;
+      return { owner, rows, cursor: Number(head?.cursor ?? 0) };
+    });
+    const files = await this.#withUrls(owner, rows.map(toChangeEntry));
+    return {
+      workspaceId: query.workspaceId,
+      cursor,
+      files,
+      next: files.length === query.limit ? files.at(-1)?.path ?? null : null,
+    };
+  }
+
+  /** Adds signed download URLs (one Storage call); blobs live under the workspace owner. */
+  async #withUrls(owner: string, entries: ChangeEntry[]): Promise<ChangeEntry[]> {
+    const wanted = entries.filter((entry) =>
+      entry.kind === "file" && !entry.deleted && entry.sha256
+    );
+    if (wanted.length === 0) return entries;
+    const keys = [...new Set(wanted.map((entry) => blobKey(owner, entry.sha256!)))];
+    const urls = await this.#blobs.signDownloads(keys, DOWNLOAD_URL_TTL_SECONDS);
+    const byKey = new Map(keys.map((key, i) => [key, urls[i]!]));
+    return entries.map((entry) =>
+      entry.kind === "file" && !entry.deleted && entry.sha256
+        ? { ...entry, url: byKey.get(blobKey(owner, entry.sha256)) }
+        : entry
+    );
+  }
+}
+
+interface ReservedItem {
+  sha256: string;
+  size: number;
+  status: "present" | "reserved";
+  storage_key: string;
+}
+
+async function workspaceOwner(tx: Tx, workspaceId: string): Promise<string> {
+  const [row] = await tx<{ owner_id: string }[]>`
+    select owner_id from sandsync.workspaces where id = ${workspaceId}`;
+  if (!row) throw errors.workspaceNotFound(workspaceId);
+  return row.owner_id;
+}
+
+function uniqueBlobs(changes: readonly FileChange[]): { sha256: string; size: number }[] {
+  const blobs = new Map<string, number>();
+  for (const change of changes) {
+    if (change.sha256 !== null && !change.deleted) blobs.set(change.sha256, change.size);
+  }
+  return [...blobs].map(([sha256, size]) => ({ sha256, size }));
+}
+
+function toCommitItem(change: FileChange) {
+  const deleted = change.deleted === true || change.sha256 === null;
+  return {
+    path: change.path,
+    deleted,
+    ...(deleted ? {} : { sha256: change.sha256, size: change.size }),
+    mode: change.mode,
+    mtime: new Date(change.mtime).toISOString(),
+    base: change.base ?? {},
+    ...(change.diffStats
+      ? { lines_added: change.diffStats.added, lines_removed: change.diffStats.removed }
+      : {}),
+  };
+}
+
+function toChangeEntry(row: ChangeRow): ChangeEntry {
+  return {
+    seq: Number(row.seq),
+    kind: row.kind,
+    path: row.path,
+    versionId: row.version_id,
+    conflictId: row.conflict_id,
+    sha256: row.sha256,
+    size: Number(row.size),
+    mode: row.mode,
+    mtime: row.mtime ? row.mtime.getTime() : null,
+    deleted: row.deleted,
+    vector: row.vector,
+    replicaId: row.replica_id,
+    committedAt: row.committed_at.toISOString(),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Routes of the `sync` function:
+ * `POST /sync/negotiate`, `POST /sync/commit`, `GET /sync/changes`, `GET /sync/manifest`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  changesQuerySchema,
+  commitRequestSchema,
+  MAX_INLINE_TOTAL_BYTES,
+  negotiateRequestSchema,
+} from "../../../shared/wire.ts";
+import type { Caller } from "../_shared/caller.ts";
+import { createHandler, json, readJson, readQuery } from "../_shared/http.ts";
+import type { SyncService } from "../_shared/sync_service.ts";
+
+/** Largest negotiate body: 10,000 changes of well under 1 KiB each. */
+const MAX_NEGOTIATE_BYTES = 8 * 1024 * 1024;
+/** Largest commit body: the changes plus at most 4 MiB inline, base64-encoded (4/3). */
+const MAX_COMMIT_BYTES = MAX_NEGOTIATE_BYTES + Math.ceil(MAX_INLINE_TOTAL_BYTES * 4 / 3) + 1024;
+
+const manifestQuerySchema = z.object({
+  workspaceId: z.uuid(),
+  after: z.string().max(4096).default(""),
+  limit: z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z.int().min(1).max(5000),
+  ).default(1000),
+  deleted: z.enum(["0", "1", "true", "false"]).default("0").transform((v) =>
+    v === "1" || v === "true"
+  ),
+});
+
+/** What the sync handler needs. */
+export interface SyncHandlerDeps {
+  readonly service: SyncService;
+  readonly authenticate: (request: Request) => Promise<Caller>;
+}
+
+/** The `sync` function's request handler. */
+export function createSyncHandler(deps: SyncHandlerDeps): (request: Request) => Promise<Response> {
+  const { service } = deps;
+  return createHandler<Caller>({
+    name: "sync",
+    authenticate: deps.authenticate,
+    routes: [
+      {
+        method: "POST",
+        pattern: "/negotiate",
+        handler: async ({ request, caller }) =>
+          json(
+            await service.negotiate(
+              caller,
+              await readJson(request, negotiateRequestSchema, MAX_NEGOTIATE_BYTES),
+            ),
+          ),
+      },
+      {
+        method: "POST",
+        pattern: "/commit",
+        handler: async ({ request, caller }) =>
+          json(
+            await service.commit(
+              caller,
+              await readJson(request, commitRequestSchema, MAX_COMMIT_BYTES),
+            ),
+          ),
+      },
+      {
+        method: "GET",
+        pattern: "/changes",
+        handler: async ({ url, caller }) =>
+          json(await service.changes(caller, readQuery(url, changesQuerySchema))),
+      },
+      {
+        method: "GET",
+        pattern: "/manifest",
+        handler: async ({ url, caller }) =>
+          json(await service.manifest(caller, readQuery(url, manifestQuerySchema))),
+      },
+    ],
+  });
+}
