@@ -41,8 +41,9 @@ select is((select sha256 from sandsync.files where workspace_id = (:'res'::jsonb
 select is((select sha256 from sandsync.versions where id = (:'res'::jsonb ->> 'superseded_version_id')::uuid),
   tests.sha('mine'), 'lww: the loser is kept as a version');
 select matches(:'res'::jsonb ->> 'conflict_copy_path',
-  '^f\.sync-conflict-\d{8}-\d{6}-' || left(replace(:'res'::jsonb ->> 'r1', '-', ''), 8) || '\.txt$',
-  'lww: the conflict copy is named name.sync-conflict-<YYYYMMDD-HHMMSS>-<replica>.ext');
+  '^f\.sync-conflict-' || (select to_char(committed_at at time zone 'UTC', 'YYYYMMDD-HH24MISS') from sandsync.versions
+    where id = (:'res'::jsonb ->> 'superseded_version_id')::uuid) || '-' || (:'res'::jsonb ->> 'r1') || '\.txt$',
+  'lww: the copy is named name.sync-conflict-<loser commit time>-<loser replica>.ext');
 select is((select sha256 from sandsync.files where workspace_id = (:'res'::jsonb ->> 'ws')::uuid
   and path = :'res'::jsonb ->> 'conflict_copy_path'), tests.sha('mine'), 'lww: the copy holds the loser''s content');
 select is((select vector from sandsync.files where workspace_id = (:'res'::jsonb ->> 'ws')::uuid and path = 'f.txt'),
