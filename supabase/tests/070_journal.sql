@@ -1,8 +1,9 @@
 -- The change journal: per-workspace gap-free seqs, cursor paging, self-contained entries.
 begin;
-select plan(10);
+select plan(15);
 
 select tests.create_user('journal@test') as owner \gset
+select tests.create_user('journal-other@test');
 select tests.stored_blob(:'owner', 'x'), tests.stored_blob(:'owner', 'y');
 select tests.authenticate_as('journal@test');
 select id as ws1 from public.create_workspace('j1') \gset
@@ -35,6 +36,18 @@ select is((select replica_id from public.changes_since(:'ws1', 0) where seq = 5)
 select ok((select bool_and(f.seq = c.seq) from sandsync.files as f
   join public.changes_since(:'ws1', 0) as c on c.file_id = f.id and c.seq = f.seq),
   'files record the seq of their last change');
+
+-- Manifest, history and single versions.
+select is((select array_agg(path order by path) from public.workspace_manifest(:'ws1')), array['a', 'c'],
+  'the manifest lists live paths in order');
+select is((select array_agg(path order by path) from public.workspace_manifest(:'ws1', 'a', 1, true)), array['b'],
+  'the manifest pages by path and can include tombstones');
+select is((select array_agg(sha256 order by committed_at) from public.file_history(:'ws1', 'a')),
+  array[tests.sha('x'), tests.sha('y')], 'file_history lists every version of a path');
+select is((select sha256 from public.get_version((select version_id from public.workspace_manifest(:'ws1') where path = 'a'))),
+  tests.sha('y'), 'get_version finds a version by id');
+select tests.authenticate_as('journal-other@test');
+select is((select count(*)::integer from public.workspace_manifest(:'ws1')), 0, 'another user''s manifest is empty');
 
 select * from finish();
 rollback;
