@@ -97,6 +97,18 @@ export const errors = {
   /** No such conflict, or it is already resolved. */
   conflictNotFound: (id: string): SyncError =>
     new SyncError("conflict_not_found", `Conflict ${q(id)} not found`),
+  /** The replica is not registered in the workspace. */
+  replicaNotFound: (id: string): SyncError =>
+    new SyncError("replica_not_found", `Replica ${q(id)} not found`),
+  /** The conflict was resolved already. */
+  conflictClosed: (id: string): SyncError =>
+    new SyncError("conflict_closed", `Cannot resolve conflict ${q(id)}: it is already resolved`),
+  /** An idempotency key was reused for a different change set. */
+  idempotencyConflict: (key: string): SyncError =>
+    new SyncError(
+      "idempotency_conflict",
+      `Cannot commit: idempotency key ${q(key)} was used for a different change set`,
+    ),
   /** The method is not served on this route. */
   methodNotAllowed: (method: string, allowed: string[]): SyncError =>
     new SyncError(
