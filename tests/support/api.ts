@@ -51,7 +51,9 @@ export class ApiClient {
 }
 
 /** A fresh user with a client, for tests that need isolation. */
-export async function newUser(label: string): Promise<{ id: string; client: ApiClient; env: StackEnv }> {
+export async function newUser(
+  label: string,
+): Promise<{ id: string; client: ApiClient; env: StackEnv }> {
   const env = loadStackEnv();
   const email = `${label}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const user = await createUser(env.dbUrl, email, { jwtSecret: env.jwtSecret });
@@ -61,7 +63,12 @@ export async function newUser(label: string): Promise<{ id: string; client: ApiC
 /** Creates a workspace and registers `replicas` replicas in it; returns their ids. */
 export async function newWorkspace(
   client: ApiClient,
-  options: { strategy?: string; mergeFallback?: string; replicas?: number; conflictCopies?: boolean } = {},
+  options: {
+    strategy?: string;
+    mergeFallback?: string;
+    replicas?: number;
+    conflictCopies?: boolean;
+  } = {},
 ): Promise<{ workspaceId: string; replicas: string[] }> {
   const created = await client.call<{ id: string }>("POST", "workspaces", {
     name: `test-${crypto.randomUUID().slice(0, 8)}`,
@@ -77,7 +84,9 @@ export async function newWorkspace(
       replicaId,
       kind: i === 0 ? "agent" : "mobile",
     });
-    if (registered.status !== 200) throw new Error(`register replica: ${JSON.stringify(registered.body)}`);
+    if (registered.status !== 200) {
+      throw new Error(`register replica: ${JSON.stringify(registered.body)}`);
+    }
     replicas.push(replicaId);
   }
   return { workspaceId: created.body.id, replicas };
@@ -95,12 +104,29 @@ export function inlineCommit(workspaceId: string, replicaId: string, files: read
   const inline: Record<string, string> = {};
   const changes = files.map((file) => {
     if (file.content === null) {
-      return { path: file.path, sha256: null, size: 0, mode: 420, mtime: Date.now(), base: file.base ?? null, deleted: true };
+      return {
+        path: file.path,
+        sha256: null,
+        size: 0,
+        mode: 420,
+        mtime: Date.now(),
+        base: file.base ?? null,
+        deleted: true,
+      };
     }
-    const bytes = typeof file.content === "string" ? new TextEncoder().encode(file.content) : file.content;
+    const bytes = typeof file.content === "string"
+      ? new TextEncoder().encode(file.content)
+      : file.content;
     const sha256 = sha256Hex(bytes);
     inline[sha256] = encodeBase64(bytes);
-    return { path: file.path, sha256, size: bytes.byteLength, mode: 420, mtime: Date.now(), base: file.base ?? null };
+    return {
+      path: file.path,
+      sha256,
+      size: bytes.byteLength,
+      mode: 420,
+      mtime: Date.now(),
+      base: file.base ?? null,
+    };
   });
   return { workspaceId, replicaId, idempotencyKey: crypto.randomUUID(), changes, inline };
 }
