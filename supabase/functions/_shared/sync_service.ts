@@ -115,7 +115,14 @@ export class SyncService {
   /** Verifies new blobs, stores inline ones, then commits the change set in one SQL call. */
   async commit(caller: Caller, request: CommitRequest) {
     assertWorkspaceScope(caller, request.workspaceId);
-    const owner = await this.#db.asCaller(caller, (tx) => workspaceOwner(tx, request.workspaceId));
+    // Refuse an unknown workspace or replica before any byte is stored (nothing left behind).
+    const owner = await this.#db.asCaller(caller, async (tx) => {
+      const owner = await workspaceOwner(tx, request.workspaceId);
+      const [replica] = await tx`select 1 from sandsync.replicas
+        where id = ${request.replicaId} and workspace_id = ${request.workspaceId}`;
+      if (!replica) throw errors.replicaNotFound(request.replicaId);
+      return owner;
+    });
     await this.#storeInline(caller, owner, request);
     await this.#verifyBlobs(caller, owner, request);
     const items = request.changes.map(toCommitItem);
