@@ -66,6 +66,7 @@ export async function createStorageApi(options: StorageApiOptions): Promise<Stor
   };
   const tus = createTusHandler({
     uploader,
+    verifySignedUpload: (ref, token) => services.objects.verifyUpload(ref, token),
     jwtSecret: options.jwtSecret,
     directory: tusDirectory,
     publicUrl: options.publicUrl.replace(/\/+$/, ""),

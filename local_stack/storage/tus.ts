@@ -4,6 +4,10 @@
  * completion commits the row through the same service-role path. TUS answers with real HTTP
  * statuses; Storage errors travel as JSON bodies.
  *
+ * Signed resumable uploads live under `/storage/v1/upload/resumable/sign`, as on hosted
+ * Supabase: every request carries the token of `createSignedUploadUrl` in `x-signature`, which
+ * names the one object it may write and its owner; no JWT is needed and no RLS probe runs.
+ *
  * @module
  */
 import { FileStore } from "@tus/file-store";
@@ -19,9 +23,23 @@ export const TUS_PATH = "/storage/v1/upload/resumable";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Where signed resumable uploads live (the token travels in `x-signature`). */
+export const TUS_SIGNED_PATH = `${TUS_PATH}/sign`;
+
+/** What a signed upload token grants: see `Objects.verifyUpload`. */
+export interface SignedUploadGrant {
+  readonly owner: string | undefined;
+  readonly upsert: boolean;
+}
+
 /** Options of {@linkcode createTusHandler}. */
 export interface TusOptions {
   readonly uploader: Uploader;
+  /** Checks a signed upload token against the object it is used for. */
+  readonly verifySignedUpload: (
+    ref: { bucketId: string; name: string },
+    token: string,
+  ) => Promise<SignedUploadGrant>;
   readonly jwtSecret: string;
   /** Where partial uploads live until they complete. */
   readonly directory: string;
@@ -53,6 +71,8 @@ export interface TusHandler {
 export function createTusHandler(options: TusOptions): TusHandler {
   const { uploader } = options;
   const callers = new WeakMap<object, Caller>();
+  // Requests on the signed route, with what their token grants.
+  const signed = new WeakMap<object, SignedUploadGrant>();
   const callerOf = (req: object): Caller => {
     const caller = callers.get(req);
     if (!caller) throw ERRORS.accessDenied("Access denied: no caller");
@@ -69,7 +89,8 @@ export function createTusHandler(options: TusOptions): TusHandler {
     respectForwardedHeaders: false,
     namingFunction: () => crypto.randomUUID(),
     getFileIdFromRequest: (_req, id) => id && UUID.test(id) ? id : undefined,
-    generateUrl: (_req, { id }) => `${options.publicUrl}${TUS_PATH}/${id}`,
+    generateUrl: (req, { id }) =>
+      `${options.publicUrl}${signed.has(req) ? TUS_SIGNED_PATH : TUS_PATH}/${id}`,
     // Only the user who created an upload may continue, inspect or cancel it.
     async onIncomingRequest(req, id) {
       if (req.method === "POST") return;
@@ -89,7 +110,7 @@ export function createTusHandler(options: TusOptions): TusHandler {
           meta(upload, "bucketName"),
           meta(upload, "objectName"),
           {
-            upsert: isUpsert(req.headers),
+            upsert: signed.get(req)?.upsert ?? isUpsert(req.headers),
             size: upload.size,
             mimetype: meta(upload, "contentType") || undefined,
             version: upload.id,
@@ -134,10 +155,41 @@ export function createTusHandler(options: TusOptions): TusHandler {
     },
   });
 
+  /** The object a signed request targets: from Upload-Metadata on creation, else the upload. */
+  const signedTarget = async (request: Request) => {
+    const id = new URL(request.url).pathname.slice(TUS_SIGNED_PATH.length + 1);
+    if (request.method === "POST" && id === "") {
+      const fields = parseUploadMetadata(request.headers.get("upload-metadata") ?? "");
+      return { bucketId: fields.bucketName ?? "", name: fields.objectName ?? "" };
+    }
+    const upload = UUID.test(id)
+      ? await server.datastore.getUpload(id).catch(() => undefined)
+      : undefined;
+    if (!upload) throw ERRORS.noSuchKey(id);
+    return { bucketId: meta(upload, "bucketName"), name: meta(upload, "objectName") };
+  };
+
+  /** Authenticates a signed request: the token must name the object it writes. */
+  const authenticateSigned = async (request: Request): Promise<Caller> => {
+    const token = request.headers.get("x-signature");
+    if (!token) throw ERRORS.invalidSignature("Missing x-signature header");
+    const grant = await options.verifySignedUpload(await signedTarget(request), token);
+    signed.set(request, grant);
+    // As hosted: signed uploads run as the superuser, attributed to the token's owner.
+    return { role: "service_role", claims: { role: "service_role" }, owner: grant.owner, token };
+  };
+
   const handle = async (request: Request): Promise<Response> => {
     if (request.method !== "OPTIONS") {
       try {
-        callers.set(request, await authenticate(request.headers, options.jwtSecret));
+        const path = new URL(request.url).pathname;
+        const isSigned = path === TUS_SIGNED_PATH || path.startsWith(`${TUS_SIGNED_PATH}/`);
+        callers.set(
+          request,
+          isSigned
+            ? await authenticateSigned(request)
+            : await authenticate(request.headers, options.jwtSecret),
+        );
       } catch (error) {
         await request.body?.cancel().catch(() => {});
         const { status_code, body } = tusError(error);
@@ -150,4 +202,19 @@ export function createTusHandler(options: TusOptions): TusHandler {
     return await server.handleWeb(request);
   };
   return { handle, cleanUpExpired: () => server.cleanUpExpiredUploads() };
+}
+
+/** Parses a TUS `Upload-Metadata` header: `key base64value` pairs separated by commas. */
+export function parseUploadMetadata(header: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const pair of header.split(",")) {
+    const [key, value = ""] = pair.trim().split(" ");
+    if (!key) continue;
+    try {
+      fields[key] = new TextDecoder().decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)));
+    } catch {
+      fields[key] = "";
+    }
+  }
+  return fields;
 }

@@ -204,3 +204,41 @@ Deno.test("TUS: RLS, bucket limits, unknown buckets and bad JWTs are refused wit
     await withSql((sql) => sql.unsafe(`drop policy "${policy}" on storage.objects`));
   }
 });
+
+Deno.test("TUS signed: x-signature uploads exactly the signed object, attributed to its signer", async () => {
+  const bucket = await makeBucket("tus-signed");
+  const user = await newUser("tus-signer");
+  const name = `${user.id}/signed.bin`;
+  // The service role signs for the user's object, as Sandsync's negotiate does.
+  const { data: ticket, error } = await service.storage.from(bucket).createSignedUploadUrl(name);
+  assert.equal(error, null);
+  const bytes = randomBytes(7 * 1024 * 1024);
+  const signedEndpoint = `${ENDPOINT}/sign`;
+  const upload = (objectName: string, signature?: string) =>
+    new Promise<string>((resolve, reject) => {
+      const task: tus.Upload = new tus.Upload(Buffer.from(bytes), {
+        endpoint: signedEndpoint,
+        retryDelays: [],
+        chunkSize: CHUNK,
+        headers: signature ? { "x-signature": signature } : {},
+        metadata: { bucketName: bucket, objectName, contentType: "application/octet-stream" },
+        onError: reject,
+        onSuccess: () => resolve(task.url ?? ""),
+      });
+      task.start();
+    });
+
+  // Missing signature, or a signature for another object: refused, nothing stored.
+  await assert.rejects(upload(name), (e) => tusStatus(e) === 400);
+  await assert.rejects(upload(`${user.id}/other.bin`, ticket!.token), (e) => tusStatus(e) === 400);
+  assert.deepEqual(await objectRows(bucket), []);
+
+  const url = await upload(name, ticket!.token);
+  assert.ok(url.startsWith(`${signedEndpoint}/`), url);
+  const [row] = await objectRows(bucket);
+  assert.equal(row?.name, name);
+  // The token's owner is the signer's: here the service role, so no owner (as hosted).
+  assert.equal(row?.owner_id, null);
+  const { data: blob } = await service.storage.from(bucket).download(name);
+  assert.equal(await sha256(await blob!.arrayBuffer()), await sha256(bytes));
+});

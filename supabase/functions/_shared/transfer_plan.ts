@@ -59,7 +59,8 @@ export async function planUploads(
           size,
           method: "tus",
           key,
-          endpoint: `${options.storageUrl}/storage/v1/upload/resumable`,
+          // The signed route: the token in `x-signature` authorises this one object.
+          endpoint: `${options.storageUrl}/storage/v1/upload/resumable/sign`,
           bucket: SYNC_BUCKET,
           signature: ticket.token,
           chunkSize: TUS_CHUNK_SIZE,
