@@ -10,6 +10,7 @@
  */
 import postgres from "postgres";
 import { loadStackEnv } from "../tests/support/stack_env.ts";
+import { percentile } from "./lib/stats.ts";
 
 type Sql = postgres.Sql;
 
@@ -144,11 +145,6 @@ async function journalRead(total: number): Promise<Row> {
     cursor = Number(page.at(-1)!.seq);
   }
   return row;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 function render(rows: Row[]): string {
