@@ -42,7 +42,7 @@ export interface EnvdStandin {
   createSandbox(id: string): Promise<string>;
   /** The host directory of sandbox `id`'s `/` (whether or not it exists). */
   sandboxDir(id: string): string;
-  /** Ends open streams, kills running commands, stops listening. */
+  /** Ends open streams, kills running commands, stops listening (idempotent). */
   close(): Promise<void>;
 }
 
@@ -120,6 +120,7 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
     onListen: (address) => listening.resolve(address as Deno.NetAddr),
   }, handle);
   const address = await listening.promise;
+  let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
@@ -130,10 +131,13 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
       await Deno.mkdir(join(dir, "home", "user"), { recursive: true });
       return dir;
     },
-    async close() {
-      stopping.abort();
-      await table.killAll();
-      await server.shutdown();
+    close() {
+      closed ??= (async () => {
+        stopping.abort();
+        await table.killAll();
+        await server.shutdown();
+      })();
+      return closed;
     },
   };
 }
