@@ -149,3 +149,11 @@ Deno.test("files.remove() deletes files and whole trees; a missing path is not a
     await assert.rejects(Deno.stat(join(dir, "home/user/project/t")), Deno.errors.NotFound);
     await sandbox.files.remove(`${PROJECT}/t`);
   }));
+
+Deno.test("files.write() with gzip sends a compressed octet-stream body that lands decompressed", () =>
+  withSandbox(async ({ sandbox, dir }) => {
+    const text = "compress me ".repeat(1000);
+    await sandbox.files.write(`${PROJECT}/z.txt`, text, { gzip: true });
+    assert.equal(await Deno.readTextFile(join(dir, "home/user/project/z.txt")), text);
+    assert.equal(await sandbox.files.read(`${PROJECT}/z.txt`, { gzip: true }), text);
+  }));
