@@ -196,6 +196,7 @@ export async function serveServerStream<C>(
   }
   const interval = keepaliveMs(request.headers);
   let pending: Promise<IteratorResult<JsonObject>> | undefined;
+  let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -207,6 +208,7 @@ export async function serveServerStream<C>(
           )
           : new Promise<never>(() => {});
         const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
+        if (cancelled) return;
         if (next === QUIET) {
           controller.enqueue(envelope(0, method.keepalive));
           return;
@@ -221,12 +223,14 @@ export async function serveServerStream<C>(
         const cut = reason instanceof ConnectError && reason.code !== "canceled";
         controller.enqueue(envelope(END_STREAM, cut ? { error: errorJson(reason) } : {}));
       } catch (error) {
+        if (cancelled) return;
         controller.enqueue(envelope(END_STREAM, { error: errorJson(toConnectError(error)) }));
       }
       controller.close();
       finish();
     },
     cancel() {
+      cancelled = true;
       abort.abort(new ConnectError("canceled", "Client cancelled the stream"));
       finish();
     },
