@@ -35,7 +35,11 @@ export function parseFileTarget(pathname: string, name = "files"): FileTarget {
   const raw = slash === -1 ? "" : rest.slice(slash + 1);
   const path = raw.split("/").map(decodeSegment).join("/");
   const checked = validatePath(path);
-  if (!checked.ok) throw errors.invalidPath(path, checked.message, checked.code);
+  if (!checked.ok) {
+    // validatePath's message starts with the same `Invalid path "<path>": ` the factory adds.
+    const detail = checked.message.slice(`Invalid path ${JSON.stringify(path)}: `.length);
+    throw errors.invalidPath(path, detail, checked.code);
+  }
   return { workspaceId: workspaceId.toLowerCase(), path };
 }
 

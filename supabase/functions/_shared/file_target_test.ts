@@ -41,6 +41,10 @@ Deno.test("parseFileTarget() refuses bad paths with invalid_path and the rule", 
     );
   }
   assert.throws(() => parseFileTarget(`/files/${WS}`), (e) => isSyncError(e, "invalid_path"));
+  assert.throws(
+    () => parseFileTarget(`/files/${WS}/a%00b`),
+    (e) => isSyncError(e) && e.message === 'Invalid path "a\\u0000b": control character',
+  );
 });
 
 Deno.test("parseFileTarget() refuses a non-uuid workspace and broken encoding", () => {
