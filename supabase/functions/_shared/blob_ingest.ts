@@ -24,23 +24,28 @@ export interface BlobIngestDeps {
   readonly blobs: BlobStore;
 }
 
+/** What {@linkcode ingestBlobs} stores, and for whom. */
+export interface BlobIngest {
+  /** Who reserves the quota (the service role reserves on the owner's behalf). */
+  readonly caller: Caller;
+  /** The owner whose prefix and quota hold the blobs. */
+  readonly owner: string;
+  readonly items: readonly HashedBytes[];
+}
+
 interface Reservation {
   items: { sha256: string; status: "present" | "reserved" }[];
 }
 
 /**
- * Reserves quota for `items` as `caller` (the service role reserves on the owner's behalf),
- * stores each blob Storage lacks under `owner`'s prefix and marks all of them stored.
+ * Reserves quota for the items as the caller, stores each blob Storage lacks under the owner's
+ * prefix and marks all of them stored.
  *
  * An object already in Storage but not yet vouched for (a client's signed upload that was never
  * committed) is hashed first and replaced when its bytes differ, so marking it stored is true.
  */
-export async function ingestBlobs(
-  deps: BlobIngestDeps,
-  caller: Caller,
-  owner: string,
-  items: readonly HashedBytes[],
-): Promise<void> {
+export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Promise<void> {
+  const { caller, owner, items } = input;
   const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
   if (unique.length === 0) return;
   const { reservation, stored } = await deps.db.asCaller(caller, async (tx) => {

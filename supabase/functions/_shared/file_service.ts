@@ -18,6 +18,17 @@ import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import { type ByteRange, type EntityTagList, tagsMatch } from "./http_conditional.ts";
+import {
+  currentFile,
+  type FileRow,
+  type FileVersion,
+  isLive,
+  toFileVersion,
+  VERSION_COLUMNS,
+  versionOf,
+  type VersionRow,
+  workspaceOwner,
+} from "./file_rows.ts";
 import { defaultReplicaId } from "./replica_ids.ts";
 
 /** Largest version (each side) the diff route reads into memory. */
@@ -26,27 +37,6 @@ export const MAX_DIFF_BYTES = 1024 * 1024;
 export const DIFF_TIMEOUT_MS = 500;
 /** Mode of a file created through the files API (0644); an overwrite keeps the file's mode. */
 export const DEFAULT_MODE = 0o644;
-
-/** One version of a file as the API shows it. */
-export interface FileVersion {
-  readonly versionId: string;
-  readonly path: string;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  /** Client modification time, ms since the epoch (recorded, not trusted). */
-  readonly mtime: number | null;
-  readonly deleted: boolean;
-  readonly vector: Record<string, number>;
-  readonly replicaId: string | null;
-  readonly authorKind: string;
-  readonly committedBy: string | null;
-  readonly committedAt: string;
-  /** How it entered history: applied, merged, superseded, conflict, resolution, conflict_copy. */
-  readonly outcome: string;
-  readonly linesAdded: number | null;
-  readonly linesRemoved: number | null;
-}
 
 /** A file's write preconditions: the parsed `If-Match` / `If-None-Match` headers. */
 export interface Preconditions {
@@ -119,32 +109,6 @@ export interface FileDiff {
   readonly stats: { readonly added: number; readonly removed: number };
 }
 
-interface VersionRow {
-  id: string;
-  path: string;
-  sha256: string | null;
-  size: string;
-  mode: number;
-  mtime: Date | null;
-  deleted: boolean;
-  vector: Record<string, number>;
-  replica_id: string | null;
-  author_kind: string;
-  committed_by: string | null;
-  committed_at: Date;
-  outcome: string;
-  lines_added: number | null;
-  lines_removed: number | null;
-}
-
-interface FileRow {
-  id: string;
-  current_version_id: string | null;
-  mode: number;
-  deleted: boolean;
-  vector: Record<string, number>;
-}
-
 /** One item of `commit_changes` (a type literal, so postgres.js takes it as JSON). */
 type CommitItem = {
   path: string;
@@ -166,8 +130,7 @@ interface CommitAnswer {
   }[];
 }
 
-const VERSION_COLUMNS = "id, path, sha256, size, mode, mtime, deleted, vector, replica_id, " +
-  "author_kind, committed_by, committed_at, outcome, lines_added, lines_removed";
+export type { FileVersion };
 
 /** The files API's operations. */
 export class FileService {
@@ -187,7 +150,7 @@ export class FileService {
     // Every refusal that needs no lock happens before a byte is stored or a row written.
     const owner = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, input.workspaceId);
-      const file = await currentFile(tx, input.workspaceId, input.path);
+      const file = await currentFile(tx, input);
       checkPreconditions(input.path, file, input);
       if (!isLive(file)) await refuseCaseCollision(tx, input.workspaceId, input.path);
       if (input.replicaId !== undefined) {
@@ -195,10 +158,11 @@ export class FileService {
       }
       return owner;
     });
-    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, caller, owner, [{
-      sha256,
-      bytes: input.bytes,
-    }]);
+    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, {
+      caller,
+      owner,
+      items: [{ sha256, bytes: input.bytes }],
+    });
     return await this.#commit(caller, input, (file) => ({
       path: input.path,
       sha256,
@@ -239,7 +203,7 @@ export class FileService {
       const [locked] = await tx`
         select id from sandsync.workspaces where id = ${workspaceId} for no key update`;
       if (!locked) throw errors.workspaceNotFound(workspaceId);
-      const file = await currentFile(tx, workspaceId, path);
+      const file = await currentFile(tx, { workspaceId, path });
       const change = item(file);
       checkPreconditions(path, file, input);
       if (input.replicaId === undefined) {
@@ -280,13 +244,15 @@ export class FileService {
     assertWorkspaceScope(caller, target.workspaceId);
     return this.#db.asCaller(caller, async (tx) => {
       const ownerId = await workspaceOwner(tx, target.workspaceId);
-      const file = await currentFile(tx, target.workspaceId, target.path);
+      const file = await currentFile(tx, target);
       let row: VersionRow | undefined;
       if (target.versionId !== undefined) {
-        row = file ? await versionOf(tx, file.id, target.versionId) : undefined;
+        row = file
+          ? await versionOf(tx, { fileId: file.id, versionId: target.versionId })
+          : undefined;
         if (!row) throw errors.versionNotFound(target.versionId);
       } else if (file?.current_version_id) {
-        row = await versionOf(tx, file.id, file.current_version_id);
+        row = await versionOf(tx, { fileId: file.id, versionId: file.current_version_id });
       }
       if (!row || row.deleted || row.sha256 === null) throw errors.fileNotFound(target.path);
       return {
@@ -324,9 +290,12 @@ export class FileService {
     assertWorkspaceScope(caller, query.workspaceId);
     return this.#db.asCaller(caller, async (tx) => {
       await workspaceOwner(tx, query.workspaceId);
-      const file = await currentFile(tx, query.workspaceId, query.path);
+      const file = await currentFile(tx, query);
       if (!file) throw errors.fileNotFound(query.path);
-      if (query.before !== undefined && !(await versionOf(tx, file.id, query.before))) {
+      if (
+        query.before !== undefined &&
+        !(await versionOf(tx, { fileId: file.id, versionId: query.before }))
+      ) {
         throw errors.versionNotFound(query.before);
       }
       // The order of public.file_history, with keyset paging on (committed_at, id).
@@ -367,14 +336,14 @@ export class FileService {
     assertWorkspaceScope(caller, query.workspaceId);
     const { ownerId, from, to } = await this.#db.asCaller(caller, async (tx) => {
       const ownerId = await workspaceOwner(tx, query.workspaceId);
-      const file = await currentFile(tx, query.workspaceId, query.path);
+      const file = await currentFile(tx, query);
       if (!file?.current_version_id) throw errors.fileNotFound(query.path);
       const toId = query.to ?? file.current_version_id;
-      const to = await versionOf(tx, file.id, toId);
+      const to = await versionOf(tx, { fileId: file.id, versionId: toId });
       if (!to) throw errors.versionNotFound(toId);
       let from: VersionRow | undefined;
       if (query.from !== undefined) {
-        from = await versionOf(tx, file.id, query.from);
+        from = await versionOf(tx, { fileId: file.id, versionId: query.from });
         if (!from) throw errors.versionNotFound(query.from);
       } else {
         [from] = await tx<VersionRow[]>`
@@ -418,44 +387,19 @@ export class FileService {
   }
 }
 
-function isLive(file: FileRow | undefined): file is FileRow & { current_version_id: string } {
-  return file !== undefined && !file.deleted && file.current_version_id !== null;
-}
-
 /** `If-Match` (strong) must name the live version; `If-None-Match` must not (`*`: no file). */
 function checkPreconditions(path: string, file: FileRow | undefined, pre: Preconditions): void {
   const current = isLive(file) ? file.current_version_id : undefined;
-  if (pre.ifMatch && !tagsMatch(pre.ifMatch, current, "strong")) {
+  if (pre.ifMatch && !tagsMatch(pre.ifMatch, current, { comparison: "strong" })) {
     throw errors.preconditionFailed(path, describeTags(pre.ifMatch), current ?? "none");
   }
-  if (pre.ifNoneMatch && tagsMatch(pre.ifNoneMatch, current, "weak")) {
+  if (pre.ifNoneMatch && tagsMatch(pre.ifNoneMatch, current, { comparison: "weak" })) {
     throw errors.preconditionFailed(path, `not ${describeTags(pre.ifNoneMatch)}`, current!);
   }
 }
 
 function describeTags(list: EntityTagList): string {
   return list.any ? "*" : list.tags.map((entry) => entry.tag).join(", ");
-}
-
-async function workspaceOwner(tx: Tx, workspaceId: string): Promise<string> {
-  const [row] = await tx<{ owner_id: string }[]>`
-    select owner_id from sandsync.workspaces where id = ${workspaceId}`;
-  if (!row) throw errors.workspaceNotFound(workspaceId);
-  return row.owner_id;
-}
-
-async function currentFile(tx: Tx, workspaceId: string, path: string) {
-  const [row] = await tx<FileRow[]>`
-    select id, current_version_id, mode, deleted, vector from sandsync.files
-    where workspace_id = ${workspaceId} and path = ${path}`;
-  return row;
-}
-
-async function versionOf(tx: Tx, fileId: string, versionId: string) {
-  const [row] = await tx<VersionRow[]>`
-    select ${tx.unsafe(VERSION_COLUMNS)} from sandsync.versions
-    where id = ${versionId} and file_id = ${fileId}`;
-  return row;
 }
 
 async function assertReplica(tx: Tx, workspaceId: string, replicaId: string): Promise<void> {
@@ -472,24 +416,4 @@ async function refuseCaseCollision(tx: Tx, workspaceId: string, path: string): P
       and path <> ${path}
     limit 1`;
   if (row) throw errors.pathCaseConflict(path, row.path);
-}
-
-function toFileVersion(row: VersionRow): FileVersion {
-  return {
-    versionId: row.id,
-    path: row.path,
-    sha256: row.sha256,
-    size: Number(row.size),
-    mode: row.mode,
-    mtime: row.mtime ? row.mtime.getTime() : null,
-    deleted: row.deleted,
-    vector: row.vector,
-    replicaId: row.replica_id,
-    authorKind: row.author_kind,
-    committedBy: row.committed_by,
-    committedAt: row.committed_at.toISOString(),
-    outcome: row.outcome,
-    linesAdded: row.lines_added,
-    linesRemoved: row.lines_removed,
-  };
 }

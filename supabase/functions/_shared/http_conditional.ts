@@ -34,14 +34,17 @@ export function parseEntityTags(header: string | null): EntityTagList | undefine
   return { any: false, tags };
 }
 
-/**
- * True when `list` matches the current version (`undefined`: there is none). `If-Match` asks
- * for strong comparison (a weak tag never matches), `If-None-Match` for weak.
- */
+/** Options of {@linkcode tagsMatch}. */
+export interface TagComparison {
+  /** `If-Match` compares strongly (a weak tag never matches), `If-None-Match` weakly. */
+  readonly comparison: "strong" | "weak";
+}
+
+/** True when `list` matches the current version (`undefined`: there is none). */
 export function tagsMatch(
   list: EntityTagList,
   versionId: string | undefined,
-  comparison: "strong" | "weak",
+  { comparison }: TagComparison,
 ): boolean {
   if (versionId === undefined) return false;
   if (list.any) return true;

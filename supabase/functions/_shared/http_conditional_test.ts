@@ -21,14 +21,14 @@ Deno.test("parseEntityTags() reads quoted, weak, bare and wildcard tags", () => 
 
 Deno.test("tagsMatch() compares strongly for If-Match and weakly for If-None-Match", () => {
   const weak = parseEntityTags(`W/${entityTag(V)}`)!;
-  assert.equal(tagsMatch(weak, V, "weak"), true);
-  assert.equal(tagsMatch(weak, V, "strong"), false);
-  assert.equal(tagsMatch(parseEntityTags(entityTag(V))!, V, "strong"), true);
-  assert.equal(tagsMatch(parseEntityTags(V.toUpperCase())!, V, "strong"), true);
-  assert.equal(tagsMatch(parseEntityTags(`"other", "${V}"`)!, V, "strong"), true);
-  assert.equal(tagsMatch(parseEntityTags(`"other"`)!, V, "strong"), false);
-  assert.equal(tagsMatch(parseEntityTags("*")!, V, "strong"), true);
-  assert.equal(tagsMatch(parseEntityTags("*")!, undefined, "strong"), false);
+  assert.equal(tagsMatch(weak, V, { comparison: "weak" }), true);
+  assert.equal(tagsMatch(weak, V, { comparison: "strong" }), false);
+  assert.equal(tagsMatch(parseEntityTags(entityTag(V))!, V, { comparison: "strong" }), true);
+  assert.equal(tagsMatch(parseEntityTags(V.toUpperCase())!, V, { comparison: "strong" }), true);
+  assert.equal(tagsMatch(parseEntityTags(`"other", "${V}"`)!, V, { comparison: "strong" }), true);
+  assert.equal(tagsMatch(parseEntityTags(`"other"`)!, V, { comparison: "strong" }), false);
+  assert.equal(tagsMatch(parseEntityTags("*")!, V, { comparison: "strong" }), true);
+  assert.equal(tagsMatch(parseEntityTags("*")!, undefined, { comparison: "strong" }), false);
 });
 
 Deno.test("parseByteRange() serves single ranges and refuses ranges past the end", () => {

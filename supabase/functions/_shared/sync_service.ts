@@ -135,7 +135,7 @@ export class SyncService {
       return { sha256, bytes };
     });
     // Inline bytes count against concurrent uploads like any other (reserved first).
-    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, caller, owner, decoded);
+    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, { caller, owner, items: decoded });
   }
 
   async #verifyBlobs(caller: Caller, owner: string, request: CommitRequest): Promise<void> {

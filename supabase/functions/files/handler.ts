@@ -169,7 +169,7 @@ async function download(
   });
   const headers = versionHeaders(located);
   const ifNoneMatch = parseEntityTags(request.headers.get("if-none-match"));
-  if (ifNoneMatch && tagsMatch(ifNoneMatch, located.version.versionId, "weak")) {
+  if (ifNoneMatch && tagsMatch(ifNoneMatch, located.version.versionId, { comparison: "weak" })) {
     return new Response(null, { status: 304, headers });
   }
   const size = located.version.size;
