@@ -76,6 +76,43 @@ export const errors = {
         details: { path, size, limit },
       },
     ),
+  /** A files PUT over the inline limit: big files go through sync/negotiate and Storage. */
+  uploadTooLarge: (path: string, size: number | undefined, limit: number): SyncError =>
+    new SyncError(
+      "payload_too_large",
+      `Cannot upload ${q(path)} inline: ${
+        size === undefined ? "body" : `size ${size}`
+      } exceeds limit ${limit}, use sync/negotiate for large files`,
+      { details: { path, size, limit } },
+    ),
+  /** A `Range` that starts at or beyond the end of the content. */
+  rangeNotSatisfiable: (range: string, size: number): SyncError =>
+    new SyncError(
+      "range_not_satisfiable",
+      `Range ${q(range)} not satisfiable: the content has ${size} bytes`,
+      { details: { range, size } },
+    ),
+  /** A diff asked of a version that is not text. */
+  binaryDiff: (path: string, versionId: string): SyncError =>
+    new SyncError(
+      "diff_unavailable",
+      `Cannot diff ${q(path)}: version ${q(versionId)} is binary`,
+      { details: { path, versionId, reason: "binary" } },
+    ),
+  /** A diff asked of a version too large to diff within the function's limits. */
+  diffTooLarge: (path: string, size: number, limit: number): SyncError =>
+    new SyncError(
+      "diff_unavailable",
+      `Cannot diff ${q(path)}: size ${size} exceeds limit ${limit}`,
+      { details: { path, size, limit, reason: "too_large" } },
+    ),
+  /** A diff that ran out of its time budget. */
+  diffTimeout: (path: string, timeoutMs: number): SyncError =>
+    new SyncError(
+      "diff_unavailable",
+      `Cannot diff ${q(path)}: no diff within ${timeoutMs} ms`,
+      { details: { path, timeoutMs, reason: "timeout" } },
+    ),
   /** No valid credentials. */
   unauthorized: (detail = "missing or invalid credentials"): SyncError =>
     new SyncError("unauthorized", `Unauthorized: ${detail}`),

@@ -19,6 +19,12 @@ const SAMPLES: SyncError[] = [
   errors.pathCaseConflict("Readme.md", "README.md"),
   errors.payloadTooLarge(5_000_000, 4_194_304),
   errors.fileTooLarge("src/a.ts", 52428801, 52428800),
+  errors.uploadTooLarge("big.bin", 16777217, 16777216),
+  errors.uploadTooLarge("big.bin", undefined, 16777216),
+  errors.rangeNotSatisfiable("bytes=10-20", 5),
+  errors.binaryDiff("logo.png", "v1"),
+  errors.diffTooLarge("big.txt", 2000000, 1048576),
+  errors.diffTimeout("big.txt", 500),
   errors.unauthorized(),
   errors.forbidden("workspace", "w1"),
   errors.notFound("route", "GET /nope"),
@@ -79,6 +85,8 @@ Deno.test("ERROR_STATUS fixes the documented statuses", () => {
   assert.equal(ERROR_STATUS.hash_mismatch, 422);
   assert.equal(ERROR_STATUS.precondition_failed, 412);
   assert.equal(ERROR_STATUS.blob_missing, 409);
+  assert.equal(ERROR_STATUS.range_not_satisfiable, 416);
+  assert.equal(ERROR_STATUS.diff_unavailable, 422);
 });
 
 Deno.test("toErrorBody() renders a SyncError with its code, message and details", () => {
@@ -125,6 +133,7 @@ Deno.test("errorFromResponse() rebuilds known bodies and classifies the rest by 
     [502, "<html>bad gateway</html>", "service_unavailable"],
     [429, null, "rate_limited"],
     [401, { msg: "jwt expired" }, "unauthorized"],
+    [416, "", "range_not_satisfiable"],
     [418, {}, "bad_request"],
     [501, {}, "internal_error"],
   ];

@@ -7,8 +7,11 @@
  * Status choices:
  * - Every malformed input is 400: bad syntax (`invalid_json`), a body that
  *   fails its schema (`validation_failed`), a bad path (`invalid_path`).
- *   422 is kept for `hash_mismatch` alone: the request was well formed but
- *   the uploaded bytes contradict what it declared.
+ *   422 means the request was well formed but the content cannot serve it:
+ *   `hash_mismatch` (the uploaded bytes contradict what it declared) and
+ *   `diff_unavailable` (a version is binary, or too large to diff in time).
+ * - `range_not_satisfiable` is 416: a `Range` that starts beyond the end of
+ *   the file (the response names the size in `Content-Range`).
  * - `quota_exceeded` is 507 Insufficient Storage: 413 means the request body
  *   itself is too large (`payload_too_large`), which is a different fix.
  * - `blob_missing` is 409: the commit names bytes Storage does not hold yet;
@@ -40,7 +43,9 @@ export const ERROR_STATUS = {
   idempotency_conflict: 409,
   precondition_failed: 412,
   payload_too_large: 413,
+  range_not_satisfiable: 416,
   hash_mismatch: 422,
+  diff_unavailable: 422,
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
@@ -153,6 +158,7 @@ function codeForStatus(status: number): ErrorCode {
     405: "method_not_allowed",
     412: "precondition_failed",
     413: "payload_too_large",
+    416: "range_not_satisfiable",
     429: "rate_limited",
     507: "quota_exceeded",
   };

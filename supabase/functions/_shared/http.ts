@@ -13,9 +13,12 @@ import { errors, errorStatus, type SyncError, toErrorBody } from "../../../share
 export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers":
-    "authorization, x-client-info, apikey, content-type, if-match, if-none-match, range, x-sandsync-token",
-  "access-control-allow-methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "access-control-expose-headers": "etag, content-range, content-length, x-sandsync-version",
+    "authorization, x-client-info, apikey, content-type, if-match, if-none-match, range, " +
+    "x-sandsync-token, x-sandsync-replica, x-sandsync-mtime",
+  "access-control-allow-methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+  "access-control-expose-headers":
+    "etag, content-range, content-length, accept-ranges, last-modified, x-sandsync-version, " +
+    "x-sandsync-sha256",
 };
 
 /** What a route handler receives. */

@@ -16,6 +16,7 @@ import type {
   NegotiateRequest,
 } from "../../../shared/wire.ts";
 import { assertWorkspaceScope } from "./auth.ts";
+import { ingestBlobs } from "./blob_ingest.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
@@ -134,30 +135,14 @@ export class SyncService {
   }
 
   async #storeInline(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
-    const inline = Object.entries(request.inline ?? {});
-    if (inline.length === 0) return;
-    const decoded = inline.map(([sha256, data]) => {
+    const decoded = Object.entries(request.inline ?? {}).map(([sha256, data]) => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
       const actual = sha256Hex(bytes);
       if (actual !== sha256) throw errors.hashMismatch(`inline:${sha256}`, sha256, actual);
       return { sha256, bytes };
     });
-    // Reserve first so inline bytes count against concurrent uploads like any other.
-    await this.#db.asCaller(caller, (tx) => {
-      const items = decoded.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
-      return caller.kind === "service"
-        ? tx`select public.service_reserve_quota(${owner}, ${tx.json(items)})`
-        : tx`select public.reserve_quota(${tx.json(items)})`;
-    });
-    for (const { sha256, bytes } of decoded) {
-      await this.#blobs.put(blobKey(owner, sha256), bytes);
-    }
-    // Service role: only the server may vouch that stored bytes match their hash.
-    await this.#db.asService(async (tx) => {
-      for (const { sha256, bytes } of decoded) {
-        await tx`select public.service_mark_blob_stored(${owner}, ${sha256}, ${bytes.byteLength})`;
-      }
-    });
+    // Inline bytes count against concurrent uploads like any other (reserved first).
+    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, { caller, owner, items: decoded });
   }
 
   async #verifyBlobs(caller: Caller, owner: string, request: CommitRequest): Promise<void> {

@@ -1,0 +1,85 @@
+/**
+ * Bytes the server holds in memory (inline files of a sync commit, the body of a files PUT)
+ * become committable blobs here, in the order the quota rules ask for (DESIGN decision 7):
+ * reserve quota for the owner (all or nothing: `quota_exceeded` leaves no reservation and no
+ * blob row), write each object Storage lacks under its content-addressed key, then mark the
+ * blobs `stored` as the service role, which only the server may do because only it has hashed
+ * the bytes. A later `commit_changes` may then reference them.
+ *
+ * @module
+ */
+import { blobKey, type BlobStore } from "./blob_store.ts";
+import type { Caller } from "./caller.ts";
+import type { Database } from "./db.ts";
+
+/** Bytes and the SHA-256 the server computed over them (never a client's claim). */
+export interface HashedBytes {
+  readonly sha256: string;
+  readonly bytes: Uint8Array;
+}
+
+/** What {@linkcode ingestBlobs} needs. */
+export interface BlobIngestDeps {
+  readonly db: Database;
+  readonly blobs: BlobStore;
+}
+
+/** What {@linkcode ingestBlobs} stores, and for whom. */
+export interface BlobIngest {
+  /** Who reserves the quota (the service role reserves on the owner's behalf). */
+  readonly caller: Caller;
+  /** The owner whose prefix and quota hold the blobs. */
+  readonly owner: string;
+  readonly items: readonly HashedBytes[];
+}
+
+interface Reservation {
+  items: { sha256: string; status: "present" | "reserved" }[];
+}
+
+/**
+ * Reserves quota for the items as the caller, stores each blob Storage lacks under the owner's
+ * prefix and marks all of them stored.
+ *
+ * An object already in Storage but not yet vouched for (a client's signed upload that was never
+ * committed) is hashed first and replaced when its bytes differ, so marking it stored is true.
+ */
+export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Promise<void> {
+  const { caller, owner, items } = input;
+  const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
+  if (unique.length === 0) return;
+  const { reservation, stored } = await deps.db.asCaller(caller, async (tx) => {
+    const wanted = unique.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
+    const [row] = await tx<{ result: Reservation }[]>`
+      select ${
+      caller.kind === "service"
+        ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
+        : tx`public.reserve_quota(${tx.json(wanted)})`
+    } as result`;
+    const verified = await tx<{ sha256: string }[]>`
+      select sha256 from sandsync.blobs
+      where owner_id = ${owner} and state = 'stored'
+        and sha256 = any(${unique.map((item) => item.sha256)})`;
+    return {
+      reservation: row?.result ?? { items: [] },
+      stored: new Set(verified.map((blob) => blob.sha256)),
+    };
+  });
+  const status = new Map(reservation.items.map((item) => [item.sha256, item.status]));
+  for (const { sha256, bytes } of unique) {
+    const key = blobKey(owner, sha256);
+    if (status.get(sha256) === "present") {
+      if (stored.has(sha256)) continue;
+      const digest = await deps.blobs.digest(key);
+      if (digest?.sha256 === sha256 && digest.size === bytes.byteLength) continue;
+      if (digest) await deps.blobs.remove([key]);
+    }
+    await deps.blobs.put(key, bytes);
+  }
+  // Service role: only the server may vouch that stored bytes match their hash.
+  await deps.db.asService(async (tx) => {
+    for (const { sha256, bytes } of unique) {
+      await tx`select public.service_mark_blob_stored(${owner}, ${sha256}, ${bytes.byteLength})`;
+    }
+  });
+}
