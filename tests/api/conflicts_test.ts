@@ -436,3 +436,22 @@ Deno.test("conflicts: the merge route merges a user_intervention conflict cleanl
   assert.equal(again.status, 409);
   assert.equal((again.body as { code: string }).code, "conflict_closed");
 });
+
+Deno.test("auto_merge: merged bytes over the quota leave the conflict open and nothing stored", async () => {
+  const { id, client, env } = await newUser("automerge-quota");
+  const service = new ApiClient(env, env.serviceRoleKey);
+  const limit = await service.call("PUT", `quota/${id}`, { limitBytes: 3 * BASE.length });
+  assert.equal(limit.status, 200);
+  const edits = await concurrentEdits(client, {
+    strategy: "auto_merge",
+    base: BASE,
+    current: MINE,
+    incoming: THEIRS,
+  });
+  assert.equal(edits.incomingItem.outcome, "conflict");
+  assert.equal(edits.incomingItem.merge_refused, "quota_exceeded");
+  const quota = await client.call<{ usedBytes: number; reservedBytes: number }>("GET", "quota");
+  assert.deepEqual([quota.body.usedBytes, quota.body.reservedBytes], [3 * BASE.length, 0]);
+  assert.equal((await currentText(client, edits.workspaceId)).text, MINE);
+  assert.equal((await listConflicts(client, edits.workspaceId)).length, 1);
+});

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { errors, isSyncError } from "../../../shared/errors.ts";
+import { type ErrorCode, errors, isSyncError } from "../../../shared/errors.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import { storeServerBlob } from "./blob_writer.ts";
 import type { Caller } from "./caller.ts";
@@ -171,7 +171,7 @@ export class MergeService {
     let attempts = 0;
     for (const item of pending) {
       const conflictId = item.conflict_id as string;
-      let refused: MergeRefusal | "deferred" | undefined;
+      let refused: MergeNote | undefined;
       try {
         const state = await this.#deps.db.asCaller(
           caller,
@@ -201,6 +201,7 @@ export class MergeService {
         // Stale or closed by a concurrent writer, Storage down, quota full: the conflict is
         // whatever the database says now; only unexpected failures are worth a log line.
         if (!isSyncError(error)) console.error("sandsync auto-merge failed:", error);
+        refused = isSyncError(error) ? error.code : "internal_error";
       }
       replaced.set(
         item.index,
@@ -217,7 +218,7 @@ export class MergeService {
   async #describe(
     caller: Caller,
     item: CommitItem,
-    refused: MergeRefusal | "deferred" | undefined,
+    refused: MergeNote | undefined,
   ): Promise<CommitItem> {
     const unchanged = refused ? { ...item, merge_refused: refused } : item;
     let row: DescribedRow | undefined;
@@ -270,6 +271,13 @@ interface DescribedRow {
   file_version_id: string | null;
   vector: Record<string, number>;
 }
+
+/**
+ * Why an auto-merge did not happen: a {@linkcode MergeRefusal}, `deferred` (over
+ * {@linkcode MAX_AUTO_MERGES_PER_COMMIT}), or the code of the error that stopped it
+ * (`quota_exceeded` when the merged bytes did not fit, `internal_error` for anything unexpected).
+ */
+export type MergeNote = MergeRefusal | "deferred" | ErrorCode;
 
 /** One item of `commit_changes`' answer (see docs/schema.md, Outcomes). */
 export interface CommitItem {
