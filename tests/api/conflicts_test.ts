@@ -455,3 +455,21 @@ Deno.test("auto_merge: merged bytes over the quota leave the conflict open and n
   assert.equal((await currentText(client, edits.workspaceId)).text, MINE);
   assert.equal((await listConflicts(client, edits.workspaceId)).length, 1);
 });
+
+Deno.test("conflicts: an agent token lists and resolves the conflicts of its own workspace", async () => {
+  const { client } = await newUser("conflict-agent");
+  const { workspaceId, replicas, conflict } = await userConflict(client);
+  const issued = await client.call<{ token: string }>("POST", `workspaces/${workspaceId}/tokens`, {
+    name: "agent",
+  });
+  const agent = new ApiClient(client.env, client.env.anonKey, {
+    "x-sandsync-token": issued.body.token,
+  });
+  assert.deepEqual((await listConflicts(agent, workspaceId)).map((c) => c.id), [conflict.id]);
+  const merged = await agent.call<{ merged: boolean }>("POST", `conflicts/${conflict.id}/merge`, {
+    replicaId: replicas[0],
+  });
+  assert.equal(merged.status, 200, JSON.stringify(merged.body));
+  assert.equal(merged.body.merged, true);
+  assert.equal((await currentText(client, workspaceId)).text, BOTH);
+});
