@@ -21,6 +21,7 @@ import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
+import { autoMergeCommit } from "./merge_service.ts";
 import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
 
 /** How long signed download URLs in change feeds and manifests live. */
@@ -131,7 +132,9 @@ export class SyncService {
       tx<{ result: Record<string, unknown> }[]>`
         select public.commit_changes(${request.workspaceId}, ${request.replicaId},
           ${request.idempotencyKey}, ${tx.json(items)}) as result`);
-    return row?.result;
+    // auto_merge workspaces: the commit's conflicts are merged server-side (merge_service.ts).
+    const deps = { db: this.#db, blobs: this.#blobs };
+    return await autoMergeCommit(deps, caller, request, row?.result);
   }
 
   async #storeInline(caller: Caller, owner: string, request: CommitRequest): Promise<void> {

@@ -1,0 +1,53 @@
+/**
+ * Routes of the `quota` function: `GET /quota` (the caller's usage), and for the service role
+ * `GET /quota/check[?ownerId=]` and `PUT /quota/:ownerId` `{ limitBytes }`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Caller } from "../_shared/caller.ts";
+import { createHandler, json, readJson, readQuery, validate } from "../_shared/http.ts";
+import type { QuotaService } from "../_shared/quota_service.ts";
+
+const MAX_BODY = 4 * 1024;
+
+const checkQuerySchema = z.object({ ownerId: z.uuid().optional() });
+
+/** `PUT /quota/:ownerId`: a limit in bytes, or `null` for the default. */
+export const setLimitSchema = z.object({
+  limitBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+});
+
+/** The `quota` function's request handler. */
+export function createQuotaHandler(deps: {
+  readonly service: QuotaService;
+  readonly authenticate: (request: Request) => Promise<Caller>;
+}): (request: Request) => Promise<Response> {
+  const { service } = deps;
+  return createHandler<Caller>({
+    name: "quota",
+    authenticate: deps.authenticate,
+    routes: [
+      {
+        method: "GET",
+        pattern: "/",
+        handler: async ({ caller }) => json(await service.usage(caller)),
+      },
+      {
+        method: "GET",
+        pattern: "/check",
+        handler: async ({ url, caller }) =>
+          json(await service.check(caller, readQuery(url, checkQuerySchema))),
+      },
+      {
+        method: "PUT",
+        pattern: "/:ownerId",
+        handler: async ({ request, params, caller }) => {
+          const ownerId = validate(z.uuid(), params.ownerId);
+          const body = await readJson(request, setLimitSchema, MAX_BODY);
+          return json(await service.setLimit(caller, ownerId, body.limitBytes));
+        },
+      },
+    ],
+  });
+}

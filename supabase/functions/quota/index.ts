@@ -1,0 +1,11 @@
+// The `quota` Edge Function: usage, the service's consistency check and limits. Wiring only.
+import { authenticator } from "../_shared/auth.ts";
+import { contextFromEnv } from "../_shared/context.ts";
+import { QuotaService } from "../_shared/quota_service.ts";
+import { createQuotaHandler } from "./handler.ts";
+
+const context = contextFromEnv();
+Deno.serve(createQuotaHandler({
+  service: new QuotaService(context),
+  authenticate: authenticator(context.db),
+}));
