@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../../../shared/hash.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database } from "./db.ts";
@@ -66,20 +67,54 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
     };
   });
   const status = new Map(reservation.items.map((item) => [item.sha256, item.status]));
-  for (const { sha256, bytes } of unique) {
+  await eachLimited(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
     if (status.get(sha256) === "present") {
-      if (stored.has(sha256)) continue;
+      if (stored.has(sha256)) return;
       const digest = await deps.blobs.digest(key);
-      if (digest?.sha256 === sha256 && digest.size === bytes.byteLength) continue;
+      if (digest?.sha256 === sha256 && digest.size === bytes.byteLength) return;
       if (digest) await deps.blobs.remove([key]);
     }
     await deps.blobs.put(key, bytes);
-  }
-  // Service role: only the server may vouch that stored bytes match their hash.
-  await deps.db.asService(async (tx) => {
-    for (const { sha256, bytes } of unique) {
-      await tx`select public.service_mark_blob_stored(${owner}, ${sha256}, ${bytes.byteLength})`;
-    }
   });
+  // Service role: only the server may vouch that stored bytes match their hash. One statement
+  // for the whole batch (a commit may carry a thousand small files).
+  await deps.db.asService((tx) =>
+    tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
+      from unnest(${unique.map((item) => item.sha256)}::text[],
+        ${unique.map((item) => item.bytes.byteLength)}::bigint[]) as b(sha256, size)`
+  );
+}
+
+/**
+ * Stores bytes the server made itself (merged or uploaded resolution content) as one blob of
+ * `ownerId`, reserving quota as `caller`; `quota_exceeded` before any byte is written.
+ */
+export async function ingestBytes(
+  deps: BlobIngestDeps,
+  caller: Caller,
+  options: { readonly ownerId: string; readonly bytes: Uint8Array },
+): Promise<{ sha256: string; size: number }> {
+  const sha256 = sha256Hex(options.bytes);
+  await ingestBlobs(deps, {
+    caller,
+    owner: options.ownerId,
+    items: [{ sha256, bytes: options.bytes }],
+  });
+  return { sha256, size: options.bytes.byteLength };
+}
+
+/** Storage writes in flight per ingest: many small files, few connections. */
+const STORE_CONCURRENCY = 8;
+
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -9,7 +9,7 @@
 import { errors } from "../../../shared/errors.ts";
 import { assertWorkspaceScope } from "./auth.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
-import { storeServerBlob } from "./blob_writer.ts";
+import { ingestBytes } from "./blob_ingest.ts";
 import type { Caller } from "./caller.ts";
 import { assertResolvable, loadConflict, resolveConflict } from "./conflict_store.ts";
 import type { Database } from "./db.ts";
@@ -207,7 +207,7 @@ export class ConflictService {
       if (bytes.byteLength > MAX_RESOLVE_CONTENT_BYTES) {
         throw errors.fileTooLarge(state.path, bytes.byteLength, MAX_RESOLVE_CONTENT_BYTES);
       }
-      const blob = await storeServerBlob({ db: this.#db, blobs: this.#blobs }, caller, {
+      const blob = await ingestBytes({ db: this.#db, blobs: this.#blobs }, caller, {
         ownerId: state.ownerId,
         bytes,
       });

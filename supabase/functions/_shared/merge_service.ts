@@ -10,7 +10,7 @@
  */
 import { type ErrorCode, errors, isSyncError } from "../../../shared/errors.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
-import { storeServerBlob } from "./blob_writer.ts";
+import { ingestBytes } from "./blob_ingest.ts";
 import type { Caller } from "./caller.ts";
 import {
   assertResolvable,
@@ -111,7 +111,7 @@ export class MergeService {
     });
     if (!plan.merged) return refuse(plan.reason, plan.hunks);
 
-    const blob = await storeServerBlob(this.#deps, caller, {
+    const blob = await ingestBytes(this.#deps, caller, {
       ownerId: state.ownerId,
       bytes: plan.bytes,
     });
