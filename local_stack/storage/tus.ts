@@ -9,13 +9,18 @@
 import { FileStore } from "@tus/file-store";
 import { Server, type Upload } from "@tus/server";
 import { join } from "node:path";
-import { authenticate, type Caller } from "./auth.ts";
+import { authenticate, type Caller, serviceCaller, verifyToken } from "./auth.ts";
 import { ERRORS, isStorageError } from "./errors.ts";
 import { isUpsert } from "./http.ts";
 import type { Uploader } from "./uploader.ts";
 
 /** Where the TUS routes live. */
 export const TUS_PATH = "/storage/v1/upload/resumable";
+/**
+ * Signed TUS uploads: the same protocol under `<TUS_PATH>/sign`, authorised by a signed upload
+ * token in `x-signature` on every request instead of a JWT (as `uploadToSignedUrl` for TUS).
+ */
+export const TUS_SIGNED_PATH = `${TUS_PATH}/sign`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -53,6 +58,25 @@ export interface TusHandler {
 export function createTusHandler(options: TusOptions): TusHandler {
   const { uploader } = options;
   const callers = new WeakMap<object, Caller>();
+  /** Signed requests: the `x-signature` token, checked against the upload's object. */
+  const signatures = new WeakMap<object, string>();
+  /** Verifies a signed upload token for `bucket/name`; returns the service role for its owner. */
+  const signedCaller = async (req: object, bucket: string, name: string) => {
+    const token = signatures.get(req) ?? "";
+    let claims: Record<string, unknown>;
+    try {
+      claims = await verifyToken(token, options.jwtSecret);
+    } catch (error) {
+      throw ERRORS.invalidUploadSignature(error instanceof Error ? error.message : undefined);
+    }
+    if (claims.url !== `${bucket}/${name}`) {
+      throw ERRORS.invalidSignature("The url do not match the signature");
+    }
+    const owner = typeof claims.owner === "string" ? claims.owner : undefined;
+    const caller = serviceCaller(owner);
+    callers.set(req, caller);
+    return { caller, upsert: claims.upsert === true };
+  };
   const callerOf = (req: object): Caller => {
     const caller = callers.get(req);
     if (!caller) throw ERRORS.accessDenied("Access denied: no caller");
@@ -69,10 +93,22 @@ export function createTusHandler(options: TusOptions): TusHandler {
     respectForwardedHeaders: false,
     namingFunction: () => crypto.randomUUID(),
     getFileIdFromRequest: (_req, id) => id && UUID.test(id) ? id : undefined,
-    generateUrl: (_req, { id }) => `${options.publicUrl}${TUS_PATH}/${id}`,
-    // Only the user who created an upload may continue, inspect or cancel it.
+    generateUrl: (req, { id }) =>
+      `${options.publicUrl}${signatures.has(req) ? TUS_SIGNED_PATH : TUS_PATH}/${id}`,
+    // Only the user who created an upload may continue, inspect or cancel it; a signed upload
+    // only with a signature for its object.
     async onIncomingRequest(req, id) {
       if (req.method === "POST") return;
+      if (signatures.has(req)) {
+        const upload = await server.datastore.getUpload(id).catch(() => undefined);
+        if (!upload) return; // @tus/server answers 404
+        try {
+          await signedCaller(req, meta(upload, "bucketName"), meta(upload, "objectName"));
+        } catch (error) {
+          throw tusError(error);
+        }
+        return;
+      }
       const caller = callerOf(req);
       if (caller.role === "service_role") return;
       const upload = await server.datastore.getUpload(id).catch(() => undefined);
@@ -82,14 +118,18 @@ export function createTusHandler(options: TusOptions): TusHandler {
     },
     async onUploadCreate(req, upload) {
       try {
-        const caller = callerOf(req);
+        const signed = signatures.has(req)
+          ? await signedCaller(req, meta(upload, "bucketName"), meta(upload, "objectName"))
+          : undefined;
+        const caller = signed?.caller ?? callerOf(req);
         if (upload.sizeIsDeferred) throw ERRORS.invalidRequest("Upload-Length is required");
         const target = await uploader.prepare(
           caller,
           meta(upload, "bucketName"),
           meta(upload, "objectName"),
           {
-            upsert: isUpsert(req.headers),
+            upsert: signed ? signed.upsert : isUpsert(req.headers),
+            trusted: signed !== undefined,
             size: upload.size,
             mimetype: meta(upload, "contentType") || undefined,
             version: upload.id,
@@ -135,9 +175,17 @@ export function createTusHandler(options: TusOptions): TusHandler {
   });
 
   const handle = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    const signed = path === TUS_SIGNED_PATH || path.startsWith(`${TUS_SIGNED_PATH}/`);
     if (request.method !== "OPTIONS") {
       try {
-        callers.set(request, await authenticate(request.headers, options.jwtSecret));
+        if (signed) {
+          const signature = request.headers.get("x-signature");
+          if (!signature) throw ERRORS.invalidSignature("Missing x-signature header");
+          signatures.set(request, signature);
+        } else {
+          callers.set(request, await authenticate(request.headers, options.jwtSecret));
+        }
       } catch (error) {
         await request.body?.cancel().catch(() => {});
         const { status_code, body } = tusError(error);

@@ -204,3 +204,46 @@ Deno.test("TUS: RLS, bucket limits, unknown buckets and bad JWTs are refused wit
     await withSql((sql) => sql.unsafe(`drop policy "${policy}" on storage.objects`));
   }
 });
+
+Deno.test("TUS signed: x-signature on /upload/resumable/sign uploads without a JWT, only to its key", async () => {
+  const bucket = await makeBucket("tus-signed");
+  const { data: signed, error } = await service.storage.from(bucket).createSignedUploadUrl(
+    "blobs/a.bin",
+  );
+  assert.equal(error, null);
+  const token = signed!.token;
+  const endpoint = `${ENDPOINT}/sign`;
+  const bytes = randomBytes(CHUNK + 1000);
+  const upload = (name: string, signature: string) =>
+    new Promise<string>((resolve, reject) => {
+      const up: tus.Upload = new tus.Upload(Buffer.from(bytes), {
+        endpoint,
+        retryDelays: [],
+        chunkSize: CHUNK,
+        headers: { "x-signature": signature, "x-upsert": "false" },
+        metadata: { bucketName: bucket, objectName: name, contentType: "application/octet-stream" },
+        onError: reject,
+        onSuccess: () => resolve(up.url ?? ""),
+      });
+      up.start();
+    });
+
+  // Another key, or a forged token, is refused and leaves nothing behind.
+  await assert.rejects(upload("blobs/other.bin", token), (e) => tusStatus(e) === 400);
+  await assert.rejects(upload("blobs/a.bin", "not-a-token"), (e) => tusStatus(e) === 400);
+  const missing = await fetch(endpoint, {
+    method: "POST",
+    headers: { "tus-resumable": "1.0.0", "upload-length": "1" },
+  });
+  assert.equal(missing.status, 400);
+  await missing.body?.cancel();
+  assert.deepEqual(await objectRows(bucket), []);
+
+  const url = await upload("blobs/a.bin", token);
+  assert.ok(url.startsWith(`${endpoint}/`), url);
+  const [row] = await objectRows(bucket);
+  assert.equal(row?.name, "blobs/a.bin");
+  assert.equal(row?.metadata.size, bytes.length);
+  const { data } = await service.storage.from(bucket).download("blobs/a.bin");
+  assert.equal(await sha256(await data!.arrayBuffer()), await sha256(bytes));
+});

@@ -30,7 +30,7 @@ export type UploadInstruction =
     readonly key: string;
     readonly endpoint: string;
     readonly bucket: string;
-    /** Send as the `x-signature` header of the TUS creation request. */
+    /** Send as the `x-signature` header of every TUS request (signed uploads, no JWT). */
     readonly signature: string;
     readonly chunkSize: number;
   };
@@ -59,7 +59,7 @@ export async function planUploads(
           size,
           method: "tus",
           key,
-          endpoint: `${options.storageUrl}/storage/v1/upload/resumable`,
+          endpoint: `${options.storageUrl}/storage/v1/upload/resumable/sign`,
           bucket: SYNC_BUCKET,
           signature: ticket.token,
           chunkSize: TUS_CHUNK_SIZE,
