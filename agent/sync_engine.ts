@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { mapPool } from "../client/pool.ts";
 import { type PendingChange, pushChanges } from "../client/push.ts";
 import { isRetryableError } from "../client/retry.ts";
 import type { SyncApi } from "../client/sync_api.ts";
@@ -251,9 +252,11 @@ export class SyncEngine {
 
     // Pull.
     if (manifest) {
-      for (const entry of manifest.files) {
-        await this.#apply(entry, rules, result, { restore: true, signal: options.signal });
-      }
+      await mapPool(
+        manifest.files,
+        this.#o.concurrency ?? 8,
+        (entry) => this.#apply(entry, rules, result, { restore: true, signal: options.signal }),
+      );
       state.transaction(() => {
         if (emptied) {
           const live = new Set(manifest!.files.map((entry) => entry.path));
@@ -292,9 +295,11 @@ export class SyncEngine {
         if (entry.conflictId) state.closeConflict(entry.conflictId);
         latest.set(entry.path, entry);
       }
-      for (const entry of latest.values()) {
-        await this.#apply(entry, rules, result, { restore: false, signal });
-      }
+      await mapPool(
+        [...latest.values()],
+        this.#o.concurrency ?? 8,
+        (entry) => this.#apply(entry, rules, result, { restore: false, signal }),
+      );
       cursor = page.cursor;
       state.setMeta("cursor", String(cursor));
       if (!page.hasMore) break;
