@@ -62,7 +62,7 @@ Deno.test("scan() does not hash files whose size, mtime and inode match the stat
 });
 
 Deno.test("StateDb keeps paths, settings and conflicts across reopen; a failed transaction rolls back", async () => {
-  await withDir(async (dir) => {
+  await withDir((dir) => {
     const file = join(dir, "state.db");
     const db = new StateDb(file);
     const row = {
@@ -93,6 +93,7 @@ Deno.test("StateDb keeps paths, settings and conflicts across reopen; a failed t
     assert.equal(reopened.cursor, 7);
     assert.equal(reopened.conflicts().length, 1);
     reopened.close();
+    return Promise.resolve();
   });
 });
 
