@@ -56,7 +56,7 @@ const outcomes: Outcome[] = [];
 const deno = Deno.execPath();
 
 if (!only || only === "unit") {
-  const dirs = existing(["shared", "local_stack", "supabase/functions", "client"]);
+  const dirs = existing(["shared", "local_stack", "supabase/functions", "client", "agent"]);
   outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
 }
 

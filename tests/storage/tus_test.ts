@@ -231,6 +231,7 @@ Deno.test("TUS signed: x-signature uploads exactly the signed object, attributed
   // Missing signature, or a signature for another object: refused, nothing stored.
   await assert.rejects(upload(name), (e) => tusStatus(e) === 400);
   await assert.rejects(upload(`${user.id}/other.bin`, ticket!.token), (e) => tusStatus(e) === 400);
+  await assert.rejects(upload(name, "not-a-token"), (e) => tusStatus(e) === 400);
   assert.deepEqual(await objectRows(bucket), []);
 
   const url = await upload(name, ticket!.token);

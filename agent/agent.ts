@@ -1,0 +1,325 @@
+/**
+ * The sandsync agent for one directory: `init` (pick or create the workspace, register a
+ * replica, create `.sandsync/state.db`), one-shot `sync`, the `watch` daemon (native events
+ * plus a long poll on the changes feed, with reconnect backoff), `flush` and `status`.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { type FileSyncService, FileSyncService as Service } from "../client/file_sync_service.ts";
+import { backoffDelay, sleep } from "../client/retry.ts";
+import { SyncApi } from "../client/sync_api.ts";
+import type { ProgressEvent, Workspace } from "../client/types.ts";
+import { FileWatcher } from "./file_watcher.ts";
+import { IgnoreRules } from "./ignore_rules.ts";
+import { LocalFs } from "./local_fs.ts";
+import { STATE_DIR, StateDb } from "./state_db.ts";
+import { type RunOptions, SyncEngine, type SyncOutcome } from "./sync_engine.ts";
+
+/** How to reach the API. */
+export interface AgentConfig {
+  readonly url: string;
+  readonly anonKey?: string;
+  readonly token: string;
+}
+
+/** Options shared by the agent's commands. */
+export interface AgentOptions {
+  /** Share of files (0..1) one run may delete without confirmation. */
+  readonly maxDelete?: number;
+  readonly concurrency?: number;
+  readonly log?: (message: string) => void;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Overrides the sandbox instance id (default: env, else host and root inode). */
+  readonly instance?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Thrown for a directory that was never initialised. */
+export class NotInitialisedError extends Error {
+  constructor(dir: string) {
+    super(`"${dir}" is not a sandsync directory: run \`sandsync init ${dir} --workspace <name>\``);
+    this.name = "NotInitialisedError";
+  }
+}
+
+/** The instance id of a directory: `SANDSYNC_INSTANCE`, `E2B_SANDBOX_ID`, or host + inode. */
+export async function instanceId(dir: string, override?: string): Promise<string> {
+  if (override) return override;
+  const env = Deno.env.get("SANDSYNC_INSTANCE") ?? Deno.env.get("E2B_SANDBOX_ID");
+  if (env) return env;
+  const info = await Deno.stat(dir);
+  return `local:${Deno.hostname()}:${info.ino ?? info.birthtime?.getTime() ?? 0}`;
+}
+
+/** One synced directory. */
+export class Agent {
+  readonly dir: string;
+  readonly api: SyncApi;
+  readonly state: StateDb;
+  readonly engine: SyncEngine;
+  readonly workspaceId: string;
+  readonly replicaId: string;
+  readonly #options: AgentOptions;
+  #stop?: AbortController;
+
+  private constructor(
+    dir: string,
+    api: SyncApi,
+    state: StateDb,
+    instance: string,
+    options: AgentOptions,
+  ) {
+    this.dir = dir;
+    this.api = api;
+    this.state = state;
+    this.workspaceId = state.getMeta("workspace_id")!;
+    this.replicaId = state.getMeta("replica_id")!;
+    this.#options = options;
+    this.engine = new SyncEngine({
+      api,
+      fs: new LocalFs(dir),
+      state,
+      workspaceId: this.workspaceId,
+      replicaId: this.replicaId,
+      instance,
+      maxDelete: options.maxDelete,
+      concurrency: options.concurrency,
+      log: options.log,
+      onProgress: options.onProgress,
+    });
+  }
+
+  /** Initialises `dir` for `workspace` (a name or id; a new name creates it). */
+  static async init(
+    dir: string,
+    workspace: string,
+    config: AgentConfig,
+    options: AgentOptions & { strategy?: Workspace["strategy"] } = {},
+  ): Promise<{ agent: Agent; workspace: Workspace; created: boolean }> {
+    const root = resolve(dir);
+    await Deno.mkdir(join(root, STATE_DIR), { recursive: true });
+    const api = new SyncApi(config);
+    let found: Workspace | undefined;
+    if (UUID.test(workspace)) found = await api.getWorkspace(workspace);
+    else found = (await api.listWorkspaces()).find((w) => w.name === workspace);
+    const created = found === undefined;
+    const ws = found ?? await api.createWorkspace({
+      name: workspace,
+      ...(options.strategy ? { strategy: options.strategy } : {}),
+    });
+    const state = new StateDb(join(root, STATE_DIR, "state.db"));
+    const existing = state.getMeta("workspace_id");
+    if (existing && existing !== ws.id) {
+      state.close();
+      throw new Error(`"${root}" already syncs workspace "${existing}"`);
+    }
+    const replicaId = state.getMeta("replica_id") ?? crypto.randomUUID();
+    const instance = await instanceId(root, options.instance);
+    await api.registerReplica(ws.id, {
+      replicaId,
+      kind: "agent",
+      name: `${Deno.hostname()}:${root}`.slice(0, 200),
+      sandboxInstance: instance.slice(0, 200),
+    });
+    state.transaction(() => {
+      state.setMeta("workspace_id", ws.id);
+      state.setMeta("workspace_name", ws.name);
+      state.setMeta("replica_id", replicaId);
+      state.setMeta("api_url", api.url);
+    });
+    return { agent: new Agent(root, api, state, instance, options), workspace: ws, created };
+  }
+
+  /** Opens an initialised directory. */
+  static async open(dir: string, config: AgentConfig, options: AgentOptions = {}): Promise<Agent> {
+    const root = resolve(dir);
+    const file = join(root, STATE_DIR, "state.db");
+    try {
+      await Deno.stat(file);
+    } catch {
+      throw new NotInitialisedError(dir);
+    }
+    const state = new StateDb(file);
+    if (!state.getMeta("workspace_id") || !state.getMeta("replica_id")) {
+      state.close();
+      throw new NotInitialisedError(dir);
+    }
+    const api = new SyncApi(config);
+    return new Agent(root, api, state, await instanceId(root, options.instance), options);
+  }
+
+  /** The settings an `open` can fall back to (the API URL `init` used). */
+  static storedUrl(dir: string): string | undefined {
+    try {
+      const state = new StateDb(join(resolve(dir), STATE_DIR, "state.db"));
+      try {
+        return state.getMeta("api_url");
+      } finally {
+        state.close();
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A {@linkcode FileSyncService} whose `syncDirectory` runs this agent's engine. */
+  fileSyncService(): FileSyncService {
+    return new Service({
+      api: this.api,
+      replicaId: this.replicaId,
+      kind: "agent",
+      directories: { sync: () => this.sync() },
+    });
+  }
+
+  /** One sync run (holding the directory's lock). */
+  async sync(options: RunOptions = {}): Promise<SyncOutcome> {
+    const release = await this.#lock();
+    try {
+      return await this.engine.sync(options);
+    } finally {
+      await release();
+    }
+  }
+
+  /** What `status` prints. */
+  async status() {
+    return {
+      dir: this.dir,
+      workspaceId: this.workspaceId,
+      workspaceName: this.state.getMeta("workspace_name") ?? null,
+      replicaId: this.replicaId,
+      cursor: this.state.cursor ?? null,
+      files: this.state.count(),
+      pending: await this.engine.pendingLocalChanges(),
+      heldDeletes: Number(this.state.getMeta("held_deletes") ?? 0),
+      conflicts: this.state.conflicts(),
+      watching: await this.#daemonPid() !== undefined,
+    };
+  }
+
+  /**
+   * Returns once every local change seen so far is committed: waits for a running watch
+   * daemon to commit them, or syncs itself when none runs.
+   */
+  async flush(timeoutMs = 60_000): Promise<SyncOutcome | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await this.#daemonPid() === undefined) return await this.sync();
+      if (await this.engine.pendingLocalChanges() === 0) return undefined;
+      if (Date.now() > deadline) throw new Error(`flush timed out after ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+
+  /**
+   * The daemon: syncs once, then on every settled batch of local events, every remote change
+   * (long poll, `wait=25`) and every periodic rescan, until `stop()`.
+   */
+  async watch(options: { rescanMs?: number; onSync?: (outcome: SyncOutcome) => void } = {}) {
+    const release = await this.#lock();
+    const stop = this.#stop = new AbortController();
+    const log = this.#options.log ?? (() => {});
+    let dirty = true;
+    let running: Promise<void> | undefined;
+    const runLoop = async () => {
+      let failures = 0;
+      while (dirty && !stop.signal.aborted) {
+        dirty = false;
+        try {
+          options.onSync?.(await this.engine.sync({ signal: stop.signal }));
+          failures = 0;
+        } catch (error) {
+          if (stop.signal.aborted) break;
+          failures++;
+          log(`sync failed (${failures}): ${error instanceof Error ? error.message : error}`);
+          dirty = true;
+          await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
+            .catch(() => {});
+        }
+      }
+    };
+    const trigger = () => {
+      dirty = true;
+      running ??= runLoop().finally(() => running = undefined);
+      return running;
+    };
+    const rules = await IgnoreRules.load(new LocalFs(this.dir));
+    const watcher = new FileWatcher({
+      rescanMs: options.rescanMs ?? 30_000,
+      ignore: (path) => rules.ignoresPath(path),
+    });
+    watcher.watch(this.dir, () => void trigger());
+    const poll = async () => {
+      let failures = 0;
+      while (!stop.signal.aborted) {
+        try {
+          if (running) await running;
+          const page = await this.api.changes(
+            { workspaceId: this.workspaceId, cursor: this.state.cursor ?? 0, limit: 1, wait: 25 },
+            { signal: stop.signal },
+          );
+          failures = 0;
+          if (page.changes.length > 0) await trigger();
+        } catch (error) {
+          if (stop.signal.aborted) break;
+          failures++;
+          log(`changes feed: ${error instanceof Error ? error.message : error}; reconnecting`);
+          await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
+            .catch(() => {});
+        }
+      }
+    };
+    try {
+      await trigger();
+      await Promise.all([
+        poll(),
+        new Promise((resolve) => stop.signal.addEventListener("abort", resolve)),
+      ]);
+    } finally {
+      watcher.close();
+      await running;
+      await release();
+    }
+  }
+
+  /** Ends `watch()`. */
+  stop(): void {
+    this.#stop?.abort();
+  }
+
+  close(): void {
+    this.state.close();
+  }
+
+  get #pidFile() {
+    return join(this.dir, STATE_DIR, "agent.pid");
+  }
+
+  async #daemonPid(): Promise<number | undefined> {
+    const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === Deno.pid) return undefined;
+    try {
+      await Deno.stat(`/proc/${pid}`);
+      return pid;
+    } catch {
+      return undefined; // stale: the process is gone (killed, crashed)
+    }
+  }
+
+  /** One process syncs a directory at a time; a stale lock of a dead process is taken over. */
+  async #lock(): Promise<() => Promise<void>> {
+    const other = await this.#daemonPid();
+    if (other !== undefined) {
+      throw new Error(`another sandsync process (pid ${other}) syncs "${this.dir}"`);
+    }
+    await Deno.writeTextFile(this.#pidFile, String(Deno.pid));
+    return async () => {
+      const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
+      if (text.trim() === String(Deno.pid)) await Deno.remove(this.#pidFile).catch(() => {});
+    };
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * {@linkcode SandboxFs} over a local directory with Deno's file APIs: lstat (symlinks are not
+ * followed), positional reads, fsync'd writes, rename for atomic replacement, and
+ * `Deno.watchFs` (inotify on Linux) for change events.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { BlobSource } from "../client/transfer.ts";
+import type { FileWriter, FsEntry, FsEvents, FsWatch, SandboxFs } from "./sandbox_fs.ts";
+
+function kindOf(info: Deno.FileInfo): FsEntry["kind"] {
+  if (info.isSymlink) return "symlink";
+  if (info.isFile) return "file";
+  if (info.isDirectory) return "dir";
+  return "other";
+}
+
+function toEntry(path: string, info: Deno.FileInfo): FsEntry {
+  return {
+    path,
+    kind: kindOf(info),
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    ino: info.ino ?? null,
+    mode: (info.mode ?? 0o644) & 0o7777,
+  };
+}
+
+/** A local directory as a {@linkcode SandboxFs}. */
+export class LocalFs implements SandboxFs {
+  /** The absolute root directory. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root.replace(/\/+$/, "") || "/";
+  }
+
+  /** The absolute path of a relative one. */
+  abs(path: string): string {
+    return path === "" ? this.root : join(this.root, path);
+  }
+
+  async list(dir: string): Promise<FsEntry[]> {
+    const out: FsEntry[] = [];
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(this.abs(dir)));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+        return [];
+      }
+      throw error;
+    }
+    for (const entry of entries) {
+      const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      const info = await this.stat(path);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  async stat(path: string): Promise<FsEntry | null> {
+    try {
+      return toEntry(path, await Deno.lstat(this.abs(path)));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async openRead(path: string): Promise<BlobSource> {
+    const file = await Deno.open(this.abs(path), { read: true });
+    const size = (await file.stat()).size;
+    let closed = false;
+    return {
+      size,
+      async read(offset, length) {
+        const buffer = new Uint8Array(length);
+        await file.seek(offset, Deno.SeekMode.Start);
+        let filled = 0;
+        while (filled < length) {
+          const n = await file.read(buffer.subarray(filled));
+          if (n === null) break;
+          filled += n;
+        }
+        return buffer.subarray(0, filled);
+      },
+      close() {
+        if (!closed) file.close();
+        closed = true;
+      },
+    };
+  }
+
+  async openWrite(path: string): Promise<FileWriter> {
+    const file = await Deno.open(this.abs(path), { write: true, create: true, truncate: true });
+    return {
+      async write(chunk) {
+        let written = 0;
+        while (written < chunk.byteLength) written += await file.write(chunk.subarray(written));
+      },
+      async close() {
+        try {
+          await file.sync();
+        } finally {
+          file.close();
+        }
+      },
+      async reset() {
+        await file.truncate(0);
+        await file.seek(0, Deno.SeekMode.Start);
+      },
+    };
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await Deno.rename(this.abs(from), this.abs(to));
+  }
+
+  async remove(path: string): Promise<void> {
+    try {
+      await Deno.remove(this.abs(path));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await Deno.mkdir(this.abs(path), { recursive: true });
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    await Deno.chmod(this.abs(path), mode & 0o7777);
+  }
+
+  watch(): FsWatch {
+    const watcher = Deno.watchFs(this.root, { recursive: true });
+    const root = this.root;
+    const relative = (abs: string) =>
+      abs === root ? "" : abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : null;
+    return {
+      close: () => {
+        try {
+          watcher.close();
+        } catch { /* already closed */ }
+      },
+      async *[Symbol.asyncIterator](): AsyncIterator<FsEvents> {
+        for await (const event of watcher) {
+          const paths = event.paths.map(relative).filter((p): p is string => p !== null);
+          // "other" covers inotify's queue overflow (IN_Q_OVERFLOW) and rescan hints.
+          yield { paths, overflow: event.kind === "other" };
+        }
+      },
+    };
+  }
+}

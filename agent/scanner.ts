@@ -1,0 +1,128 @@
+/**
+ * Walks the sync root and describes every file that should be synced. A file whose size,
+ * mtime and inode match its recorded state is not read again (its known hash is reused), so
+ * a no-op rescan costs one lstat per file. Symlinks, special files, invalid paths (non-NFC
+ * names, control characters, ...) and ignored paths are skipped and counted; leftover temp
+ * files of an interrupted download are removed.
+ *
+ * @module
+ */
+import { createSha256 } from "../shared/hash.ts";
+import { validatePath } from "../shared/path_rules.ts";
+import { type IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
+import type { PathState } from "./state_db.ts";
+
+/** A file as found by a scan. */
+export interface ScannedFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number | null;
+  readonly mode: number;
+}
+
+/** The result of {@linkcode scan}. */
+export interface ScanResult {
+  readonly files: Map<string, ScannedFile>;
+  /** Files whose bytes were read (changed or new). */
+  readonly hashed: number;
+  /** Entries not synced, with why. */
+  readonly skipped: { path: string; reason: string }[];
+}
+
+/** True when `entry` looks exactly as `state` recorded (no need to hash). */
+export function unchanged(entry: FsEntry, state: PathState | undefined): boolean {
+  return state !== undefined && entry.size === state.size &&
+    Math.round(entry.mtimeMs) === state.mtimeMs && entry.ino === state.ino &&
+    entry.mode === state.mode;
+}
+
+/** SHA-256 of a file, streamed in 1 MiB reads. */
+export async function hashFile(
+  fs: SandboxFs,
+  path: string,
+): Promise<{ sha256: string; size: number }> {
+  const source = await fs.openRead(path);
+  try {
+    const hash = createSha256();
+    let offset = 0;
+    for (;;) {
+      const chunk = await source.read(offset, 1024 * 1024);
+      if (chunk.byteLength === 0) break;
+      hash.update(chunk);
+      offset += chunk.byteLength;
+    }
+    return { sha256: hash.digestHex(), size: offset };
+  } finally {
+    await source.close?.();
+  }
+}
+
+/** Describes one file, hashing only when its stat differs from `state`. */
+export async function describe(
+  fs: SandboxFs,
+  entry: FsEntry,
+  state: PathState | undefined,
+): Promise<{ file: ScannedFile; hashed: boolean } | null> {
+  if (unchanged(entry, state)) {
+    return { file: { ...pick(entry), sha256: state!.sha256 }, hashed: false };
+  }
+  const { sha256 } = await hashFile(fs, entry.path);
+  // Stat again: a file written while it was hashed must not be recorded with a stale stat.
+  const after = await fs.stat(entry.path);
+  if (!after || after.kind !== "file") return null;
+  return { file: { ...pick(after), sha256 }, hashed: true };
+}
+
+function pick(entry: FsEntry) {
+  return {
+    path: entry.path,
+    size: entry.size,
+    mtimeMs: Math.round(entry.mtimeMs),
+    ino: entry.ino,
+    mode: entry.mode,
+  };
+}
+
+/** Scans the whole root against the recorded state. */
+export async function scan(
+  fs: SandboxFs,
+  rules: IgnoreRules,
+  state: ReadonlyMap<string, PathState>,
+): Promise<ScanResult> {
+  const files = new Map<string, ScannedFile>();
+  const skipped: ScanResult["skipped"] = [];
+  let hashed = 0;
+  const pending: string[] = [""];
+  while (pending.length > 0) {
+    const dir = pending.pop()!;
+    for (const entry of await fs.list(dir)) {
+      const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
+      if (name.startsWith(TEMP_PREFIX) && entry.kind === "file") {
+        await fs.remove(entry.path); // an interrupted download
+        continue;
+      }
+      if (rules.ignores(entry.path, entry.kind === "dir")) continue;
+      if (entry.kind === "dir") {
+        pending.push(entry.path);
+        continue;
+      }
+      if (entry.kind !== "file") {
+        skipped.push({ path: entry.path, reason: entry.kind });
+        continue;
+      }
+      const valid = validatePath(entry.path);
+      if (!valid.ok) {
+        skipped.push({ path: entry.path, reason: valid.code });
+        continue;
+      }
+      const described = await describe(fs, entry, state.get(entry.path));
+      if (!described) continue;
+      if (described.hashed) hashed++;
+      files.set(entry.path, described.file);
+    }
+  }
+  return { files, hashed, skipped };
+}

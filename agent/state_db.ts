@@ -1,0 +1,206 @@
+/**
+ * The agent's local state in `<dir>/.sandsync/state.db` (node:sqlite, WAL, synchronous=FULL):
+ * per synced path the base version (vector, version id) and what the file looked like when it
+ * was last synced (SHA-256, size, mtime, inode, mode); plus settings (workspace, replica,
+ * cursor, instance) and the conflicts seen open. Every batch of changes is one transaction,
+ * so a kill -9 at any moment leaves either the old or the new state, never half of one.
+ *
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import type { VersionVector } from "../shared/version_vector.ts";
+
+/** The state directory inside a synced root. */
+export const STATE_DIR = ".sandsync";
+
+/** What the agent knows of one synced path. */
+export interface PathState {
+  readonly path: string;
+  /** The vector of the version the local file is based on. */
+  readonly vector: VersionVector;
+  readonly versionId: string | null;
+  /** The local file's content hash when last synced. */
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number | null;
+  readonly mode: number;
+}
+
+/** A conflict the agent saw opened and not yet resolved. */
+export interface ConflictState {
+  readonly conflictId: string;
+  readonly path: string;
+  readonly openedAt: string;
+}
+
+/** Keys of the settings table. */
+export type MetaKey =
+  | "workspace_id"
+  | "workspace_name"
+  | "replica_id"
+  | "api_url"
+  | "cursor"
+  | "instance"
+  | "held_deletes";
+
+interface PathRow {
+  path: string;
+  vector: string;
+  version_id: string | null;
+  sha256: string;
+  size: number;
+  mtime_ms: number;
+  ino: number | null;
+  mode: number;
+}
+
+const SCHEMA = `
+create table if not exists meta (key text primary key, value text not null);
+create table if not exists files (
+  path text primary key,
+  vector text not null,
+  version_id text,
+  sha256 text not null,
+  size integer not null,
+  mtime_ms integer not null,
+  ino integer,
+  mode integer not null
+);
+create table if not exists conflicts (
+  conflict_id text primary key,
+  path text not null,
+  opened_at text not null
+);
+`;
+
+/** The state database of one synced directory. */
+export class StateDb {
+  readonly #db: DatabaseSync;
+
+  /** Opens (creating) the database at `file`. */
+  constructor(file: string) {
+    this.#db = new DatabaseSync(file);
+    this.#db.exec(
+      "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 5000;",
+    );
+    this.#db.exec(SCHEMA);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Runs `work` in one transaction (committed when it returns, rolled back when it throws). */
+  transaction<T>(work: () => T): T {
+    this.#db.exec("begin immediate");
+    try {
+      const result = work();
+      this.#db.exec("commit");
+      return result;
+    } catch (error) {
+      this.#db.exec("rollback");
+      throw error;
+    }
+  }
+
+  getMeta(key: MetaKey): string | undefined {
+    const row = this.#db.prepare("select value from meta where key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: MetaKey, value: string): void {
+    this.#db.prepare(
+      "insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value",
+    ).run(key, value);
+  }
+
+  deleteMeta(key: MetaKey): void {
+    this.#db.prepare("delete from meta where key = ?").run(key);
+  }
+
+  /** The journal cursor this directory has applied up to, or `undefined` before the first sync. */
+  get cursor(): number | undefined {
+    const value = this.getMeta("cursor");
+    return value === undefined ? undefined : Number(value);
+  }
+
+  get(path: string): PathState | undefined {
+    const row = this.#db.prepare("select * from files where path = ?").get(path) as
+      | PathRow
+      | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Every synced path. */
+  all(): Map<string, PathState> {
+    const rows = this.#db.prepare("select * from files").all() as unknown as PathRow[];
+    return new Map(rows.map((row) => [row.path, fromRow(row)]));
+  }
+
+  count(): number {
+    return (this.#db.prepare("select count(*) as n from files").get() as { n: number }).n;
+  }
+
+  put(state: PathState): void {
+    this.#db.prepare(
+      `insert into files (path, vector, version_id, sha256, size, mtime_ms, ino, mode)
+       values (?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (path) do update set vector = excluded.vector, version_id = excluded.version_id,
+         sha256 = excluded.sha256, size = excluded.size, mtime_ms = excluded.mtime_ms,
+         ino = excluded.ino, mode = excluded.mode`,
+    ).run(
+      state.path,
+      JSON.stringify(state.vector),
+      state.versionId,
+      state.sha256,
+      state.size,
+      Math.round(state.mtimeMs),
+      state.ino,
+      state.mode,
+    );
+  }
+
+  remove(path: string): void {
+    this.#db.prepare("delete from files where path = ?").run(path);
+  }
+
+  /** Open conflicts the agent has seen. */
+  conflicts(): ConflictState[] {
+    const rows = this.#db.prepare("select * from conflicts order by path").all() as unknown as {
+      conflict_id: string;
+      path: string;
+      opened_at: string;
+    }[];
+    return rows.map((row) => ({
+      conflictId: row.conflict_id,
+      path: row.path,
+      openedAt: row.opened_at,
+    }));
+  }
+
+  openConflict(conflict: ConflictState): void {
+    this.#db.prepare(
+      "insert into conflicts (conflict_id, path, opened_at) values (?, ?, ?) on conflict do nothing",
+    ).run(conflict.conflictId, conflict.path, conflict.openedAt);
+  }
+
+  closeConflict(conflictId: string): void {
+    this.#db.prepare("delete from conflicts where conflict_id = ?").run(conflictId);
+  }
+}
+
+function fromRow(row: PathRow): PathState {
+  return {
+    path: row.path,
+    vector: JSON.parse(row.vector),
+    versionId: row.version_id,
+    sha256: row.sha256,
+    size: Number(row.size),
+    mtimeMs: Number(row.mtime_ms),
+    ino: row.ino === null ? null : Number(row.ino),
+    mode: Number(row.mode),
+  };
+}

@@ -1,0 +1,464 @@
+/**
+ * One sync run of a directory: scan, push local changes (based on the recorded versions),
+ * then pull the workspace's changes after the cursor and apply them atomically. Safety rules
+ * (DESIGN decision 9):
+ * - a directory with no state, from another instance, or whose root came up empty is
+ *   restored from the workspace; its missing files are never taken as deletions;
+ * - more than `maxDelete` of the synced files deleted at once are held back (exit code 4)
+ *   until confirmed;
+ * - a remote change is written to a temp file in the same directory, verified by SHA-256,
+ *   and renamed into place only if the target still looks as it did (else the local edit
+ *   wins the race and is pushed next run, where the server settles it);
+ * - its own writes are recorded with their new stat, so they never come back as changes.
+ *
+ * @module
+ */
+import { mapPool } from "../client/pool.ts";
+import { type PendingChange, pushChanges } from "../client/push.ts";
+import { isRetryableError } from "../client/retry.ts";
+import type { SyncApi } from "../client/sync_api.ts";
+import { downloadBlob } from "../client/transfer.ts";
+import {
+  type ChangeEntry,
+  emptySyncResult,
+  type ProgressEvent,
+  type SyncResult,
+} from "../client/types.ts";
+import { EMPTY_SHA256 } from "../shared/hash.ts";
+import { validatePath } from "../shared/path_rules.ts";
+import { compareVectors } from "../shared/version_vector.ts";
+import { IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
+import { hashFile, scan, type ScannedFile, unchanged } from "./scanner.ts";
+import type { PathState, StateDb } from "./state_db.ts";
+
+/** Default share of synced files that may be deleted in one run without confirmation. */
+export const DEFAULT_MAX_DELETE = 0.5;
+/** Below this many synced files the deletion guard does not apply. */
+export const MIN_GUARDED_FILES = 10;
+
+/** What a run did, with what is left for the user. */
+export interface SyncOutcome extends SyncResult {
+  /** Deletions held back by `maxDelete` (confirm with `confirmDeletes`). */
+  heldDeletes: number;
+  /** Conflicts open on this directory's paths. */
+  openConflicts: number;
+  /** True when the run restored the directory from the workspace. */
+  restored: boolean;
+  /** The journal cursor after the run. */
+  cursor: number;
+}
+
+/** Options of {@linkcode SyncEngine}. */
+export interface SyncEngineOptions {
+  readonly api: SyncApi;
+  readonly fs: SandboxFs;
+  readonly state: StateDb;
+  readonly workspaceId: string;
+  readonly replicaId: string;
+  /** Identifies the sandbox instance (or directory) the state belongs to. */
+  readonly instance: string;
+  /** Share of synced files (0..1) that may be deleted in one run. Default 0.5. */
+  readonly maxDelete?: number;
+  readonly concurrency?: number;
+  readonly log?: (message: string) => void;
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Commit deletions even above `maxDelete`. */
+  readonly confirmDeletes?: boolean;
+  /** Paths to look at first (watch mode); the whole root is still scanned. */
+  readonly signal?: AbortSignal;
+}
+
+/** Syncs one directory with one workspace. */
+export class SyncEngine {
+  readonly #o: SyncEngineOptions;
+
+  constructor(options: SyncEngineOptions) {
+    this.#o = options;
+  }
+
+  get #log() {
+    return this.#o.log ?? (() => {});
+  }
+
+  /** Local changes not committed yet (scan against state, nothing written): for `flush`. */
+  async pendingLocalChanges(): Promise<number> {
+    const { fs, state } = this.#o;
+    const known = state.all();
+    const scanned = await scan(fs, await IgnoreRules.load(fs), known);
+    let pending = 0;
+    for (const file of scanned.files.values()) {
+      const st = known.get(file.path);
+      if (!st || st.sha256 !== file.sha256 || st.mode !== file.mode) pending++;
+    }
+    const rules = await IgnoreRules.load(fs);
+    for (const path of known.keys()) {
+      if (!scanned.files.has(path) && !rules.ignoresPath(path)) pending++;
+    }
+    return pending;
+  }
+
+  /** Runs one full sync. */
+  async sync(options: RunOptions = {}): Promise<SyncOutcome> {
+    const started = performance.now();
+    const { api, fs, state, workspaceId, instance } = this.#o;
+    const result: SyncOutcome = {
+      ...emptySyncResult(),
+      heldDeletes: 0,
+      openConflicts: 0,
+      restored: false,
+      cursor: state.cursor ?? 0,
+    };
+    const rules = await IgnoreRules.load(fs);
+    const known = state.all();
+    const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
+    this.#o.onProgress?.({ kind: "scan" });
+    const scanned = await scan(fs, rules, known);
+    result.skipped += scanned.skipped.length;
+    const emptied = !fresh && scanned.files.size === 0 && known.size > 0;
+    const restore = fresh || emptied;
+    let manifest: { cursor: number; files: ChangeEntry[] } | undefined;
+    if (restore) {
+      manifest = await api.fullManifest(workspaceId, { signal: options.signal });
+      result.restored = manifest.files.length > 0;
+      if (emptied) this.#log(`root is empty: restoring ${manifest.files.length} files`);
+      // Files already identical to the workspace's are adopted, not committed again.
+      state.transaction(() => {
+        for (const entry of manifest!.files) {
+          const file = scanned.files.get(entry.path);
+          if (file && file.sha256 === entry.sha256 && file.mode === entry.mode) {
+            state.put(stateOf(file, entry));
+          }
+        }
+      });
+    }
+
+    // Local changes against the recorded base versions.
+    const now = state.all();
+    const changes: PendingChange[] = [];
+    const scannedBy = new Map<PendingChange, ScannedFile>();
+    state.transaction(() => {
+      for (const file of scanned.files.values()) {
+        const st = now.get(file.path);
+        if (st && st.sha256 === file.sha256 && st.mode === file.mode) {
+          // Touched, not changed: record the new stat so the next scan does not hash it.
+          if (!unchanged(asEntry(file), st)) state.put({ ...st, ...statOf(file) });
+          continue;
+        }
+        const change: PendingChange = {
+          path: file.path,
+          sha256: file.sha256,
+          size: file.size,
+          mode: file.mode,
+          mtime: file.mtimeMs,
+          base: st?.vector ?? null,
+          open: () => fs.openRead(file.path),
+        };
+        changes.push(change);
+        scannedBy.set(change, file);
+      }
+    });
+    const deletions: PendingChange[] = [];
+    if (!restore) {
+      for (const st of now.values()) {
+        if (scanned.files.has(st.path)) continue;
+        if (rules.ignoresPath(st.path)) {
+          state.remove(st.path); // now ignored: forget it, delete nothing
+          continue;
+        }
+        deletions.push({
+          path: st.path,
+          sha256: null,
+          size: 0,
+          mode: st.mode,
+          mtime: Date.now(),
+          base: st.vector,
+        });
+      }
+    }
+    const maxDelete = this.#o.maxDelete ?? DEFAULT_MAX_DELETE;
+    if (
+      deletions.length > 0 && !options.confirmDeletes && now.size >= MIN_GUARDED_FILES &&
+      deletions.length / now.size > maxDelete
+    ) {
+      this.#log(
+        `holding ${deletions.length} of ${now.size} deletions (over --max-delete ${
+          Math.round(maxDelete * 100)
+        }%)`,
+      );
+      result.heldDeletes = deletions.length;
+      result.skipped += deletions.length;
+      state.setMeta("held_deletes", String(deletions.length));
+      deletions.length = 0;
+    } else {
+      state.deleteMeta("held_deletes");
+    }
+
+    // Push.
+    const all = [...changes, ...deletions];
+    if (all.length > 0) {
+      const pushed = await pushChanges(api, { workspaceId, replicaId: this.#o.replicaId }, all, {
+        concurrency: this.#o.concurrency,
+        signal: options.signal,
+        onProgress: this.#o.onProgress,
+      });
+      result.bytes += pushed.bytes;
+      result.skipped += pushed.changed.length;
+      state.transaction(() => {
+        for (const { change, result: item } of pushed.committed) {
+          const file = scannedBy.get(change);
+          switch (item.outcome) {
+            case "applied":
+            case "merged":
+              if (change.sha256 === null) {
+                state.remove(change.path);
+                result.deleted++;
+              } else if (file && item.vector && item.currentVersionId) {
+                state.put(stateOf(file, { vector: item.vector, versionId: item.currentVersionId }));
+                result.uploaded++;
+              }
+              break;
+            case "superseded":
+              // Our delete lost to a concurrent edit: the edit comes back with the pull.
+              state.remove(change.path);
+              break;
+            case "conflict":
+              // Our side is kept in the open conflict; the local file stays as it is.
+              if (file && item.vector) {
+                state.put(
+                  stateOf(file, { vector: item.vector, versionId: item.currentVersionId ?? null }),
+                );
+              }
+              if (item.conflictId) {
+                state.openConflict({
+                  conflictId: item.conflictId,
+                  path: change.path,
+                  openedAt: new Date().toISOString(),
+                });
+              }
+              break;
+            case "rejected":
+              this.#log(`not synced: "${change.path}" (${item.code ?? "rejected"})`);
+              result.skipped++;
+              break;
+          }
+        }
+      });
+    }
+
+    // Pull.
+    if (manifest) {
+      await mapPool(
+        manifest.files,
+        this.#o.concurrency ?? 8,
+        (entry) => this.#apply(entry, rules, result, { restore: true, signal: options.signal }),
+      );
+      state.transaction(() => {
+        if (emptied) {
+          const live = new Set(manifest!.files.map((entry) => entry.path));
+          for (const path of state.all().keys()) if (!live.has(path)) state.remove(path);
+        }
+        state.setMeta("cursor", String(manifest!.cursor));
+        state.setMeta("instance", instance);
+      });
+    }
+    await this.#pullChanges(rules, result, options.signal);
+    result.openConflicts = state.conflicts().length;
+    result.conflicts = result.openConflicts;
+    result.cursor = state.cursor ?? 0;
+    result.durationMs = Math.round(performance.now() - started);
+    return result;
+  }
+
+  async #pullChanges(rules: IgnoreRules, result: SyncOutcome, signal?: AbortSignal) {
+    const { api, state, workspaceId } = this.#o;
+    let cursor = state.cursor ?? 0;
+    for (;;) {
+      const page = await api.changes({ workspaceId, cursor, limit: 1000 }, { signal });
+      // Only the latest file change of a path in a page matters; conflicts all count.
+      const latest = new Map<string, ChangeEntry>();
+      for (const entry of page.changes) {
+        if (entry.kind === "conflict") {
+          if (entry.conflictId) {
+            state.openConflict({
+              conflictId: entry.conflictId,
+              path: entry.path,
+              openedAt: entry.committedAt,
+            });
+          }
+          continue;
+        }
+        if (entry.conflictId) state.closeConflict(entry.conflictId);
+        latest.set(entry.path, entry);
+      }
+      await mapPool(
+        [...latest.values()],
+        this.#o.concurrency ?? 8,
+        (entry) => this.#apply(entry, rules, result, { restore: false, signal }),
+      );
+      cursor = page.cursor;
+      state.setMeta("cursor", String(cursor));
+      if (!page.hasMore) break;
+    }
+  }
+
+  /** Applies one remote file state; failures that would repeat are logged and skipped. */
+  async #apply(
+    entry: ChangeEntry,
+    rules: IgnoreRules,
+    result: SyncOutcome,
+    options: { restore: boolean; signal?: AbortSignal },
+  ): Promise<void> {
+    try {
+      await this.#applyEntry(entry, rules, result, options);
+    } catch (error) {
+      if (isRetryableError(error) || options.signal?.aborted) throw error;
+      this.#log(`cannot apply "${entry.path}": ${error instanceof Error ? error.message : error}`);
+      result.skipped++;
+    }
+  }
+
+  async #applyEntry(
+    entry: ChangeEntry,
+    rules: IgnoreRules,
+    result: SyncOutcome,
+    options: { restore: boolean; signal?: AbortSignal },
+  ): Promise<void> {
+    const { fs, state } = this.#o;
+    const path = entry.path;
+    if (rules.ignoresPath(path) || !validatePath(path).ok) {
+      result.skipped++;
+      return;
+    }
+    const st = state.get(path);
+    const local = await fs.stat(path);
+    if (st) {
+      const order = compareVectors(entry.vector, st.vector);
+      const seen = order === "before" || order === "equal";
+      // Seen already (our own commit's echo, or applied earlier), unless a restore finds the
+      // file missing.
+      if (seen && !(options.restore && local === null && !entry.deleted)) return;
+    }
+    if (local !== null) {
+      if (local.kind !== "file") {
+        this.#log(`not applied: "${path}" is a ${local.kind} here`);
+        result.skipped++;
+        return;
+      }
+      if (!st || !unchanged(local, st)) {
+        // A local edit not committed yet: adopt identical content, else leave it to the next
+        // push (based on the old version, so the server sees the conflict).
+        const { sha256 } = await hashFile(fs, path);
+        if (!entry.deleted && sha256 === entry.sha256) {
+          const after = await fs.stat(path);
+          if (after) state.put(stateOf({ ...after, sha256 }, entry));
+        } else {
+          result.skipped++;
+        }
+        return;
+      }
+    }
+    if (entry.deleted) {
+      if (local !== null) {
+        await fs.remove(path);
+        await removeEmptyParents(fs, path);
+        result.deleted++;
+      }
+      state.remove(path);
+      return;
+    }
+    await this.#download(entry, local, result, options.signal);
+  }
+
+  async #download(
+    entry: ChangeEntry,
+    before: FsEntry | null,
+    result: SyncOutcome,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { fs, state } = this.#o;
+    const path = entry.path;
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    if (dir) await fs.mkdir(dir);
+    const temp = `${dir ? `${dir}/` : ""}${TEMP_PREFIX}${crypto.randomUUID().slice(0, 8)}`;
+    const writer = await fs.openWrite(temp);
+    try {
+      if (entry.sha256 !== EMPTY_SHA256) {
+        if (!entry.url || !entry.sha256) throw new Error("no download URL");
+        await downloadBlob(entry.url, { sha256: entry.sha256, size: entry.size }, writer, {
+          signal,
+          onProgress: (bytes, total) =>
+            this.#o.onProgress?.({ kind: "download", path, bytes, total }),
+        });
+      }
+      await writer.close();
+    } catch (error) {
+      await writer.close().catch(() => {});
+      await fs.remove(temp);
+      throw error;
+    }
+    // The last look before the rename: a file written meanwhile is a local edit, not ours.
+    const now = await fs.stat(path);
+    if (!sameStat(now, before)) {
+      await fs.remove(temp);
+      result.skipped++;
+      return;
+    }
+    await fs.chmod(temp, entry.mode);
+    await fs.rename(temp, path);
+    const after = await fs.stat(path);
+    if (!after) return;
+    state.put(stateOf({ ...after, sha256: entry.sha256! }, entry));
+    result.downloaded++;
+    result.bytes += entry.size;
+  }
+}
+
+function sameStat(a: FsEntry | null, b: FsEntry | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && Math.round(a.mtimeMs) === Math.round(b.mtimeMs) && a.ino === b.ino;
+}
+
+async function removeEmptyParents(fs: SandboxFs, path: string): Promise<void> {
+  let dir = path;
+  for (;;) {
+    const slash = dir.lastIndexOf("/");
+    if (slash < 0) return;
+    dir = dir.slice(0, slash);
+    if ((await fs.list(dir)).length > 0) return;
+    await fs.remove(dir).catch(() => {});
+  }
+}
+
+function statOf(file: { size: number; mtimeMs: number; ino: number | null; mode: number }) {
+  return { size: file.size, mtimeMs: Math.round(file.mtimeMs), ino: file.ino, mode: file.mode };
+}
+
+function asEntry(file: ScannedFile): FsEntry {
+  return { ...file, kind: "file" };
+}
+
+function stateOf(
+  file: {
+    path: string;
+    sha256: string;
+    size: number;
+    mtimeMs: number;
+    ino: number | null;
+    mode: number;
+  },
+  version: { vector: PathState["vector"]; versionId: string | null },
+): PathState {
+  return {
+    path: file.path,
+    vector: version.vector,
+    versionId: version.versionId,
+    sha256: file.sha256,
+    ...statOf(file),
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Committing local changes: batches that fit one commit (at most 1,000 changes and about
+ * 3.5 MiB of inline bytes), each negotiated, its missing blobs uploaded with bounded
+ * concurrency, then committed under one idempotency key (so a retried commit is a no-op).
+ * A file whose bytes changed under the upload is left out of its batch and reported, never
+ * committed with a hash it no longer has.
+ *
+ * @module
+ */
+import { isSyncError } from "../shared/errors.ts";
+import type { VersionVector } from "../shared/version_vector.ts";
+import { MAX_INLINE_FILE_BYTES } from "../shared/wire.ts";
+import { mapPool } from "./pool.ts";
+import type { SyncApi } from "./sync_api.ts";
+import { type BlobSource, ContentChangedError, uploadBlob } from "./transfer.ts";
+import type { CommitItemResult, FileChange, ProgressEvent, UploadInstruction } from "./types.ts";
+
+/** One change to commit. `sha256: null` deletes the path. */
+export interface PendingChange {
+  readonly path: string;
+  readonly sha256: string | null;
+  readonly size: number;
+  /** Permission bits (`0o644`, `0o755`). */
+  readonly mode: number;
+  /** Modification time, ms since the epoch. */
+  readonly mtime: number;
+  /** The version this change was made on; `null` for a path new to this replica. */
+  readonly base: VersionVector | null;
+  /** Opens the bytes (not needed for deletions). */
+  readonly open?: () => Promise<BlobSource>;
+  readonly diffStats?: { added: number; removed: number };
+}
+
+/** What happened to each change. */
+export interface PushResult {
+  /** Per committed change, in input order of the committed ones. */
+  readonly committed: { change: PendingChange; result: CommitItemResult }[];
+  /** Changes left out because their bytes changed while uploading. */
+  readonly changed: PendingChange[];
+  /** Bytes uploaded (inline included). */
+  readonly bytes: number;
+  /** The journal cursor after the last commit (0 when nothing was committed). */
+  readonly cursor: number;
+}
+
+/** Options of {@linkcode pushChanges}. */
+export interface PushOptions {
+  /** Uploads in flight at once. Default 4. */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** Largest change count per commit. Default 1,000. */
+  readonly batchSize?: number;
+}
+
+const INLINE_BUDGET = 3.5 * 1024 * 1024;
+
+/** Negotiates, uploads and commits `changes` in batches. */
+export async function pushChanges(
+  api: SyncApi,
+  target: { workspaceId: string; replicaId: string },
+  changes: readonly PendingChange[],
+  options: PushOptions = {},
+): Promise<PushResult> {
+  const committed: PushResult["committed"] = [];
+  const changed: PendingChange[] = [];
+  let bytes = 0;
+  let cursor = 0;
+  for (const batch of batches(changes, options.batchSize ?? 1000)) {
+    const outcome = await pushBatch(api, target, batch, options);
+    committed.push(...outcome.committed);
+    changed.push(...outcome.changed);
+    bytes += outcome.bytes;
+    cursor = Math.max(cursor, outcome.cursor);
+  }
+  return { committed, changed, bytes, cursor };
+}
+
+function* batches(changes: readonly PendingChange[], size: number): Generator<PendingChange[]> {
+  let batch: PendingChange[] = [];
+  let inline = 0;
+  for (const change of changes) {
+    const small = change.sha256 !== null && change.size <= MAX_INLINE_FILE_BYTES ? change.size : 0;
+    if (batch.length > 0 && (batch.length >= size || inline + small > INLINE_BUDGET)) {
+      yield batch;
+      batch = [];
+      inline = 0;
+    }
+    batch.push(change);
+    inline += small;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function toWire(change: PendingChange): FileChange {
+  const wire: FileChange = {
+    path: change.path,
+    sha256: change.sha256,
+    size: change.sha256 === null ? 0 : change.size,
+    mode: change.mode & 0o7777,
+    mtime: Math.max(0, Math.floor(change.mtime)),
+    base: change.base,
+  };
+  if (change.sha256 === null) wire.deleted = true;
+  if (change.diffStats) wire.diffStats = change.diffStats;
+  return wire;
+}
+
+async function pushBatch(
+  api: SyncApi,
+  target: { workspaceId: string; replicaId: string },
+  initial: PendingChange[],
+  options: PushOptions,
+): Promise<PushResult> {
+  let batch = initial;
+  const changed: PendingChange[] = [];
+  let bytes = 0;
+  // A blob may vanish between negotiate and commit (garbage collection): negotiate again once.
+  for (let round = 0;; round++) {
+    if (batch.length === 0) return { committed: [], changed, bytes, cursor: 0 };
+    const wire = batch.map(toWire);
+    const plan = await api.negotiate({ ...target, changes: wire }, { signal: options.signal });
+    const inline: Record<string, string> = {};
+    const bad = new Set<string>();
+    await mapPool(plan.uploads, options.concurrency ?? 4, async (instruction) => {
+      const change = batch.find((c) => c.sha256 === instruction.sha256);
+      if (!change?.open) throw new Error(`No bytes for blob ${instruction.sha256}`);
+      const sent = await uploadOne(api, instruction, change, options).catch((error) => {
+        if (error instanceof ContentChangedError) return bad.add(instruction.sha256) && null;
+        throw error;
+      });
+      if (typeof sent === "string") inline[instruction.sha256] = sent;
+      if (!bad.has(instruction.sha256)) bytes += instruction.size;
+    });
+    if (bad.size > 0) {
+      changed.push(...batch.filter((c) => c.sha256 !== null && bad.has(c.sha256)));
+      batch = batch.filter((c) => c.sha256 === null || !bad.has(c.sha256));
+      for (const sha of bad) delete inline[sha];
+      if (batch.length === 0) return { committed: [], changed, bytes, cursor: 0 };
+    }
+    options.onProgress?.({ kind: "commit", message: `committing ${batch.length} changes` });
+    try {
+      const result = await api.commit({
+        ...target,
+        idempotencyKey: crypto.randomUUID(),
+        changes: batch.map(toWire),
+        ...(Object.keys(inline).length > 0 ? { inline } : {}),
+      }, { signal: options.signal });
+      const committed = result.items.map((item) => ({ change: batch[item.index]!, result: item }));
+      return { committed, changed, bytes, cursor: result.cursor };
+    } catch (error) {
+      if (round === 0 && isSyncError(error, "blob_missing")) continue;
+      throw error;
+    }
+  }
+}
+
+async function uploadOne(
+  api: SyncApi,
+  instruction: UploadInstruction,
+  change: PendingChange,
+  options: PushOptions,
+): Promise<string | undefined> {
+  const source = await change.open!();
+  try {
+    return await uploadBlob(instruction, source, {
+      anonKey: api.anonKey,
+      signal: options.signal,
+      onProgress: (sent, total) =>
+        options.onProgress?.({ kind: "upload", path: change.path, bytes: sent, total }),
+    });
+  } finally {
+    await source.close?.();
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * A typed HTTP client for the Sandsync functions (`sync`, `workspaces`): authentication as a
+ * user (JWT) or as an agent (anon key plus an `sst_` token), JSON in and out, errors rebuilt
+ * as {@linkcode SyncError} with their stable codes, and retries with backoff where a request
+ * may succeed on a second try (see retry.ts). Only `fetch`: runs in Deno, Node and browsers.
+ *
+ * @module
+ */
+import { errorFromResponse } from "../shared/errors.ts";
+import type { VersionVector } from "../shared/version_vector.ts";
+import { type RetryOptions, withRetry } from "./retry.ts";
+import type {
+  ChangeEntry,
+  ChangesPage,
+  CommitItemResult,
+  CommitRequest,
+  CommitResult,
+  CreateWorkspaceInput,
+  IssuedToken,
+  ManifestPage,
+  NegotiateRequest,
+  NegotiateResponse,
+  RegisterReplicaInput,
+  Replica,
+  Workspace,
+} from "./types.ts";
+
+/** The header that carries an agent token. */
+export const AGENT_TOKEN_HEADER = "x-sandsync-token";
+
+/** How to reach the API and as whom. */
+export interface SyncApiOptions {
+  /** `SUPABASE_URL` (the project's base URL). */
+  readonly url: string;
+  /** `SUPABASE_ANON_KEY`: required with an agent token, sent as `apikey` otherwise. */
+  readonly anonKey?: string;
+  /** A user access token (JWT) or an `sst_` agent token. */
+  readonly token: string;
+  /** Retry policy of every request. */
+  readonly retry?: RetryOptions;
+  /** Timeout of one attempt, in ms (long polls add their wait). Default 60,000. */
+  readonly timeoutMs?: number;
+  /** The `fetch` to use (default: the global one). */
+  readonly fetch?: typeof fetch;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** True for an `sst_` agent token. */
+export function isAgentToken(token: string): boolean {
+  return token.startsWith("sst_");
+}
+
+/** The client of the sync and workspaces functions. */
+export class SyncApi {
+  /** The project's base URL, without a trailing slash. */
+  readonly url: string;
+  readonly #options: SyncApiOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: SyncApiOptions) {
+    if (isAgentToken(options.token) && !options.anonKey) {
+      throw new TypeError("An agent token needs the anon key (SUPABASE_ANON_KEY)");
+    }
+    this.url = options.url.replace(/\/+$/, "");
+    this.#options = options;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** The headers that authenticate a request. */
+  authHeaders(): Record<string, string> {
+    const { token, anonKey } = this.#options;
+    if (isAgentToken(token)) {
+      return { authorization: `Bearer ${anonKey}`, apikey: anonKey!, [AGENT_TOKEN_HEADER]: token };
+    }
+    return { authorization: `Bearer ${token}`, ...(anonKey ? { apikey: anonKey } : {}) };
+  }
+
+  /** The anon key, when configured (Storage's gateway wants an `apikey`). */
+  get anonKey(): string | undefined {
+    return this.#options.anonKey;
+  }
+
+  /** Sends one JSON request to `/functions/v1/<path>` with retries; returns the parsed body. */
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions & { timeoutMs?: number; retry?: boolean } = {},
+  ): Promise<T> {
+    const url = `${this.url}/functions/v1/${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const attempt = async () => {
+      const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#options.timeoutMs ?? 60_000);
+      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      const response = await this.#fetch(url, {
+        method,
+        headers: {
+          ...this.authHeaders(),
+          ...(payload === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: payload,
+        signal,
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch { /* not JSON (a proxy's page): keep the text for the error */ }
+      if (!response.ok) {
+        const error = errorFromResponse(response.status, parsed);
+        // Keep the real status for retry decisions (WORKER_LIMIT is 546 with its own body).
+        if (error.details?.status === undefined) {
+          Object.assign(error, { details: { ...error.details, status: response.status } });
+        }
+        throw error;
+      }
+      return parsed as T;
+    };
+    if (options.retry === false) return await attempt();
+    return await withRetry(attempt, { ...this.#options.retry, signal: options.signal });
+  }
+
+  // ---- sync ----
+
+  /** `POST sync/negotiate`: which blobs to upload and how (reserves quota). */
+  negotiate(request: NegotiateRequest, options: RequestOptions = {}): Promise<NegotiateResponse> {
+    return this.request("POST", "sync/negotiate", request, options);
+  }
+
+  /** `POST sync/commit`: applies a change set; retried safely thanks to its idempotency key. */
+  async commit(request: CommitRequest, options: RequestOptions = {}): Promise<CommitResult> {
+    const raw = await this.request<RawCommitResult>("POST", "sync/commit", request, options);
+    return toCommitResult(raw);
+  }
+
+  /** `GET sync/changes`: journal entries after `cursor`; `wait` seconds of long poll (≤ 25). */
+  changes(
+    query: { workspaceId: string; cursor: number; limit?: number; wait?: number },
+    options: RequestOptions = {},
+  ): Promise<ChangesPage> {
+    const params = new URLSearchParams({
+      workspaceId: query.workspaceId,
+      cursor: String(query.cursor),
+      limit: String(query.limit ?? 1000),
+      wait: String(query.wait ?? 0),
+    });
+    const timeoutMs = (this.#options.timeoutMs ?? 60_000) + (query.wait ?? 0) * 1000;
+    return this.request("GET", `sync/changes?${params}`, undefined, { ...options, timeoutMs });
+  }
+
+  /** `GET sync/manifest`: one page of the workspace's current files, by path. */
+  manifest(
+    query: { workspaceId: string; after?: string; limit?: number; deleted?: boolean },
+    options: RequestOptions = {},
+  ): Promise<ManifestPage> {
+    const params = new URLSearchParams({
+      workspaceId: query.workspaceId,
+      after: query.after ?? "",
+      limit: String(query.limit ?? 1000),
+      deleted: query.deleted ? "1" : "0",
+    });
+    return this.request("GET", `sync/manifest?${params}`, undefined, options);
+  }
+
+  /**
+   * Every current file of the workspace, with the cursor read before the first page (so
+   * changes committed while paging are caught by the changes feed afterwards).
+   */
+  async fullManifest(
+    workspaceId: string,
+    options: RequestOptions = {},
+  ): Promise<{ cursor: number; files: ChangeEntry[] }> {
+    const files: ChangeEntry[] = [];
+    let after = "";
+    let cursor: number | undefined;
+    for (;;) {
+      const page = await this.manifest({ workspaceId, after, limit: 5000 }, options);
+      cursor ??= page.cursor;
+      files.push(...page.files);
+      if (page.next === null) break;
+      after = page.next;
+    }
+    return { cursor: cursor ?? 0, files };
+  }
+
+  // ---- workspaces ----
+
+  /** `POST workspaces`: creates a workspace owned by the calling user. */
+  createWorkspace(input: CreateWorkspaceInput, options: RequestOptions = {}): Promise<Workspace> {
+    return this.request("POST", "workspaces", input, options);
+  }
+
+  /** `GET workspaces`: the caller's workspaces (an agent token sees its own only). */
+  async listWorkspaces(options: RequestOptions = {}): Promise<Workspace[]> {
+    return (await this.request<{ workspaces: Workspace[] }>(
+      "GET",
+      "workspaces",
+      undefined,
+      options,
+    ))
+      .workspaces;
+  }
+
+  /** `GET workspaces/:id`. */
+  getWorkspace(id: string, options: RequestOptions = {}): Promise<Workspace> {
+    return this.request("GET", `workspaces/${encodeURIComponent(id)}`, undefined, options);
+  }
+
+  /** `POST workspaces/:id/replicas`: registers (or refreshes) a replica. */
+  registerReplica(
+    workspaceId: string,
+    input: RegisterReplicaInput,
+    options: RequestOptions = {},
+  ): Promise<Replica> {
+    return this.request(
+      "POST",
+      `workspaces/${encodeURIComponent(workspaceId)}/replicas`,
+      input,
+      options,
+    );
+  }
+
+  /** `POST workspaces/:id/tokens`: a workspace-scoped agent token (users only). */
+  issueToken(
+    workspaceId: string,
+    input: { name: string; ttlSeconds?: number },
+    options: RequestOptions = {},
+  ): Promise<IssuedToken> {
+    return this.request(
+      "POST",
+      `workspaces/${encodeURIComponent(workspaceId)}/tokens`,
+      input,
+      options,
+    );
+  }
+
+  /** `GET workspaces/:id/tokens`: the workspace's agent tokens, without secrets. */
+  async listTokens(workspaceId: string, options: RequestOptions = {}): Promise<unknown[]> {
+    const path = `workspaces/${encodeURIComponent(workspaceId)}/tokens`;
+    return (await this.request<{ tokens: unknown[] }>("GET", path, undefined, options)).tokens;
+  }
+
+  /** `DELETE workspaces/:id/tokens/:tokenId`. */
+  revokeToken(workspaceId: string, tokenId: string, options: RequestOptions = {}) {
+    const path = `workspaces/${encodeURIComponent(workspaceId)}/tokens/${
+      encodeURIComponent(tokenId)
+    }`;
+    return this.request<{ revoked: boolean }>("DELETE", path, undefined, options);
+  }
+}
+
+interface RawCommitResult {
+  change_set_id: string;
+  workspace_id: string;
+  replayed: boolean;
+  cursor: number | string;
+  items: {
+    index: number;
+    path: string;
+    outcome: CommitItemResult["outcome"];
+    code?: string;
+    version_id?: string;
+    current_version_id?: string;
+    vector?: VersionVector;
+    conflict_id?: string;
+    ancestor_version_id?: string;
+    superseded_version_id?: string;
+    conflict_copy_path?: string;
+  }[];
+}
+
+/** The commit RPC answers in snake_case; the client speaks camelCase. */
+function toCommitResult(raw: RawCommitResult): CommitResult {
+  const optional = <K extends string, V>(key: K, value: V | undefined) =>
+    value === undefined || value === null ? {} : { [key]: value } as Record<K, V>;
+  return {
+    changeSetId: raw.change_set_id,
+    workspaceId: raw.workspace_id,
+    replayed: raw.replayed,
+    cursor: Number(raw.cursor),
+    items: (raw.items ?? []).map((item) => ({
+      index: item.index,
+      path: item.path,
+      outcome: item.outcome,
+      ...optional("code", item.code),
+      ...optional("versionId", item.version_id),
+      ...optional("currentVersionId", item.current_version_id),
+      ...optional("vector", item.vector),
+      ...optional("conflictId", item.conflict_id),
+      ...optional("ancestorVersionId", item.ancestor_version_id),
+      ...optional("supersededVersionId", item.superseded_version_id),
+      ...optional("conflictCopyPath", item.conflict_copy_path),
+    })),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The sync API's answers as the client sees them (camelCase), plus the requests it sends. The
+ * request bodies are the zod-inferred types of shared/wire.ts, so client and server cannot
+ * drift apart.
+ *
+ * @module
+ */
+import type { ConflictStrategy, MergeFallback } from "../shared/conflict.ts";
+import type { VersionVector } from "../shared/version_vector.ts";
+
+export type { CommitRequest, FileChange, NegotiateRequest } from "../shared/wire.ts";
+
+/** How to move one blob into Storage, as `sync/negotiate` says. */
+export type UploadInstruction =
+  | { readonly sha256: string; readonly size: number; readonly method: "inline" }
+  | {
+    readonly sha256: string;
+    readonly size: number;
+    readonly method: "signed_url";
+    readonly key: string;
+    readonly url: string;
+  }
+  | {
+    readonly sha256: string;
+    readonly size: number;
+    readonly method: "tus";
+    readonly key: string;
+    readonly endpoint: string;
+    readonly bucket: string;
+    /** Sent as `x-signature` on every TUS request. */
+    readonly signature: string;
+    readonly chunkSize: number;
+  };
+
+/** The answer of `sync/negotiate`. */
+export interface NegotiateResponse {
+  readonly workspaceId: string;
+  /** Blobs Storage lacks, with how to upload each (quota is reserved). */
+  readonly uploads: readonly UploadInstruction[];
+  /** Blobs Storage already holds: nothing to upload. */
+  readonly present: readonly string[];
+}
+
+/** What a commit did with one change. */
+export type CommitOutcome = "applied" | "merged" | "superseded" | "conflict" | "rejected";
+
+/** One item of a commit's answer. */
+export interface CommitItemResult {
+  readonly index: number;
+  readonly path: string;
+  readonly outcome: CommitOutcome;
+  /** Set for `rejected` (`path_case_conflict`). */
+  readonly code?: string;
+  /** The version this change became (or, for `merged`, the current one). */
+  readonly versionId?: string;
+  /** The file's current version afterwards. */
+  readonly currentVersionId?: string;
+  /** The current version's vector afterwards. */
+  readonly vector?: VersionVector;
+  readonly conflictId?: string;
+  readonly ancestorVersionId?: string;
+  readonly supersededVersionId?: string;
+  /** Where the server kept the loser of a last-write-wins conflict. */
+  readonly conflictCopyPath?: string;
+}
+
+/** The answer of `sync/commit`. */
+export interface CommitResult {
+  readonly changeSetId: string;
+  readonly workspaceId: string;
+  /** True when the idempotency key was seen before: the stored answer. */
+  readonly replayed: boolean;
+  /** The workspace's journal cursor after the commit. */
+  readonly cursor: number;
+  readonly items: readonly CommitItemResult[];
+}
+
+/** One journal entry (or, in a manifest, one current file). */
+export interface ChangeEntry {
+  readonly seq: number;
+  /** `file`: the current state of `path` changed; `conflict`: a conflict was opened. */
+  readonly kind: "file" | "conflict";
+  readonly path: string;
+  readonly versionId: string | null;
+  readonly conflictId: string | null;
+  readonly sha256: string | null;
+  readonly size: number;
+  readonly mode: number;
+  /** Client modification time, ms since the epoch. */
+  readonly mtime: number | null;
+  readonly deleted: boolean;
+  readonly vector: VersionVector;
+  readonly replicaId: string | null;
+  readonly committedAt: string;
+  /** Signed download URL of the bytes (live files only). */
+  readonly url?: string;
+}
+
+/** A page of `sync/changes`. */
+export interface ChangesPage {
+  readonly workspaceId: string;
+  readonly changes: readonly ChangeEntry[];
+  /** The cursor to ask from next. */
+  readonly cursor: number;
+  readonly hasMore: boolean;
+}
+
+/** A page of `sync/manifest`. */
+export interface ManifestPage {
+  readonly workspaceId: string;
+  /** The journal cursor the listing is consistent with (read it before paging). */
+  readonly cursor: number;
+  readonly files: readonly ChangeEntry[];
+  /** The `after` of the next page, or `null` at the end. */
+  readonly next: string | null;
+}
+
+/** A workspace. */
+export interface Workspace {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly name: string;
+  readonly sandboxId: string | null;
+  readonly strategy: ConflictStrategy;
+  readonly mergeFallback: MergeFallback;
+  readonly conflictCopies: boolean;
+  readonly cursor: number;
+  readonly createdAt: string;
+}
+
+/** Input of `POST /workspaces`. */
+export interface CreateWorkspaceInput {
+  readonly name: string;
+  readonly strategy?: ConflictStrategy;
+  readonly mergeFallback?: MergeFallback;
+  readonly sandboxId?: string;
+  readonly conflictCopies?: boolean;
+}
+
+/** Kinds of replica the server knows. */
+export type ReplicaKind = "agent" | "mobile" | "bridge" | "cli" | "web";
+
+/** Input of `POST /workspaces/:id/replicas`. */
+export interface RegisterReplicaInput {
+  readonly replicaId: string;
+  readonly kind: ReplicaKind;
+  readonly name?: string;
+  readonly sandboxInstance?: string;
+}
+
+/** A registered replica. */
+export interface Replica {
+  readonly replicaId: string;
+  readonly kind: string;
+  readonly sandboxInstance: string | null;
+  readonly lastCursor: number;
+}
+
+/** A newly issued agent token: `token` is shown only here. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly [key: string]: unknown;
+}
+
+/** What a sync run did, for `--json` and scripts. */
+export interface SyncResult {
+  /** Files committed from here. */
+  uploaded: number;
+  /** Files written here from the workspace. */
+  downloaded: number;
+  /** Deletions committed or applied. */
+  deleted: number;
+  /** Open conflicts (opened by this run, or already open) on paths seen. */
+  conflicts: number;
+  /** Changes left alone (ignored, unchanged, held back by a safety rule). */
+  skipped: number;
+  /** Bytes moved in either direction. */
+  bytes: number;
+  durationMs: number;
+}
+
+/** An empty {@linkcode SyncResult}. */
+export function emptySyncResult(): SyncResult {
+  return {
+    uploaded: 0,
+    downloaded: 0,
+    deleted: 0,
+    conflicts: 0,
+    skipped: 0,
+    bytes: 0,
+    durationMs: 0,
+  };
+}
+
+/** A progress event of a transfer or a sync. */
+export interface ProgressEvent {
+  readonly kind: "upload" | "download" | "commit" | "scan" | "apply";
+  readonly path?: string;
+  /** Bytes done so far of this item (transfers). */
+  readonly bytes?: number;
+  /** Bytes of this item in total (transfers). */
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** A conflict that is still open, as the journal shows it. */
+export interface OpenConflict {
+  readonly conflictId: string;
+  readonly path: string;
+  /** The side that lost (its version, hash, replica). */
+  readonly incomingVersionId: string | null;
+  readonly incomingSha256: string | null;
+  readonly replicaId: string | null;
+  readonly openedAt: string;
+}
