@@ -115,7 +115,12 @@ async function start(
     port: apiPort,
     onListen: () => {},
   }, gateway);
-  cleanups.push(() => server.shutdown());
+  cleanups.push(async () => {
+    // Workers first: a long poll they hold (up to 25 s) would otherwise keep the graceful
+    // shutdown waiting; its client gets a 502 and reconnects elsewhere.
+    await workers.close();
+    await server.shutdown();
+  });
 
   const values = {
     API_URL: apiUrl,
