@@ -9,28 +9,8 @@ import type { ConflictStrategy, MergeFallback } from "../shared/conflict.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 
 export type { CommitRequest, FileChange, NegotiateRequest } from "../shared/wire.ts";
-
-/** How to move one blob into Storage, as `sync/negotiate` says. */
-export type UploadInstruction =
-  | { readonly sha256: string; readonly size: number; readonly method: "inline" }
-  | {
-    readonly sha256: string;
-    readonly size: number;
-    readonly method: "signed_url";
-    readonly key: string;
-    readonly url: string;
-  }
-  | {
-    readonly sha256: string;
-    readonly size: number;
-    readonly method: "tus";
-    readonly key: string;
-    readonly endpoint: string;
-    readonly bucket: string;
-    /** Sent as `x-signature` on every TUS request. */
-    readonly signature: string;
-    readonly chunkSize: number;
-  };
+export type { ChangeEntry, UploadInstruction } from "../shared/sync_answers.ts";
+import type { ChangeEntry, UploadInstruction } from "../shared/sync_answers.ts";
 
 /** The answer of `sync/negotiate`. */
 export interface NegotiateResponse {
@@ -73,27 +53,6 @@ export interface CommitResult {
   /** The workspace's journal cursor after the commit. */
   readonly cursor: number;
   readonly items: readonly CommitItemResult[];
-}
-
-/** One journal entry (or, in a manifest, one current file). */
-export interface ChangeEntry {
-  readonly seq: number;
-  /** `file`: the current state of `path` changed; `conflict`: a conflict was opened. */
-  readonly kind: "file" | "conflict";
-  readonly path: string;
-  readonly versionId: string | null;
-  readonly conflictId: string | null;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  /** Client modification time, ms since the epoch. */
-  readonly mtime: number | null;
-  readonly deleted: boolean;
-  readonly vector: VersionVector;
-  readonly replicaId: string | null;
-  readonly committedAt: string;
-  /** Signed download URL of the bytes (live files only). */
-  readonly url?: string;
 }
 
 /** A page of `sync/changes`. */

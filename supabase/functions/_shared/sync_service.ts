@@ -8,6 +8,7 @@
  * @module
  */
 import { errors } from "../../../shared/errors.ts";
+import type { ChangeEntry } from "../../../shared/sync_answers.ts";
 import { sha256Hex } from "../../../shared/hash.ts";
 import type {
   ChangesQuery,
@@ -27,24 +28,8 @@ import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
 /** How long signed download URLs in change feeds and manifests live. */
 export const DOWNLOAD_URL_TTL_SECONDS = 3600;
 
-/** A change of the journal as the API returns it. */
-export interface ChangeEntry {
-  readonly seq: number;
-  readonly kind: "file" | "conflict";
-  readonly path: string;
-  readonly versionId: string | null;
-  readonly conflictId: string | null;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  readonly mtime: number | null;
-  readonly deleted: boolean;
-  readonly vector: Record<string, number>;
-  readonly replicaId: string | null;
-  readonly committedAt: string;
-  /** Signed download URL of the bytes (files that are not deleted). */
-  readonly url?: string;
-}
+/** A change of the journal as the API returns it (the shape is shared with clients). */
+export type { ChangeEntry };
 
 interface ChangeRow {
   seq: string;

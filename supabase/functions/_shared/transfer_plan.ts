@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { UploadInstruction } from "../../../shared/sync_answers.ts";
 import { MAX_INLINE_FILE_BYTES } from "../../../shared/wire.ts";
 import type { BlobStore } from "./blob_store.ts";
 import { blobKey, SYNC_BUCKET } from "./blob_store.ts";
@@ -13,27 +14,8 @@ export const RESUMABLE_THRESHOLD = 6 * 1024 * 1024;
 /** Supabase's TUS chunk size: 6 MiB, required by hosted Storage. */
 export const TUS_CHUNK_SIZE = 6 * 1024 * 1024;
 
-/** One blob the client must upload, and how. */
-export type UploadInstruction =
-  | { readonly sha256: string; readonly size: number; readonly method: "inline" }
-  | {
-    readonly sha256: string;
-    readonly size: number;
-    readonly method: "signed_url";
-    readonly key: string;
-    readonly url: string;
-  }
-  | {
-    readonly sha256: string;
-    readonly size: number;
-    readonly method: "tus";
-    readonly key: string;
-    readonly endpoint: string;
-    readonly bucket: string;
-    /** Send as the `x-signature` header of the TUS creation request. */
-    readonly signature: string;
-    readonly chunkSize: number;
-  };
+/** One blob the client must upload, and how (the shape is shared with clients). */
+export type { UploadInstruction };
 
 /** Plans uploads for blobs Storage lacks; signs URLs with bounded concurrency. */
 export async function planUploads(
