@@ -62,7 +62,7 @@ Deno.test("FileSyncService.detectConflicts() lists conflicts opened under user_i
   const open = await a.detectConflicts(workspaceId);
   assert.equal(open.length, 1);
   assert.equal(open[0]?.path, "notes.md");
-  assert.equal(open[0]?.conflictId, clash.conflictId);
+  assert.equal(open[0]?.id, clash.conflictId);
   // The server kept its version; the other side is kept in the conflict.
   assert.equal(new TextDecoder().decode(await a.downloadFile(workspaceId, "notes.md")), "from a\n");
 });
