@@ -59,7 +59,8 @@ export type DeleteDecision = "confirm" | "reject";
  */
 export async function instanceId(dir: string, override?: string): Promise<string> {
   if (override) return override;
-  const env = Deno.env.get("SANDSYNC_INSTANCE") ?? Deno.env.get("E2B_SANDBOX_ID");
+  // `||`: an empty variable counts as unset.
+  const env = Deno.env.get("SANDSYNC_INSTANCE") || Deno.env.get("E2B_SANDBOX_ID");
   if (env) return env;
   const info = await Deno.stat(dir);
   return `local:${Deno.hostname()}:${info.ino ?? info.birthtime?.getTime() ?? 0}`;

@@ -125,12 +125,13 @@ class Cli {
   }
 
   config(dir?: string): AgentConfig {
+    // `||`: an empty flag or variable counts as unset.
+    const env = (name: string) => Deno.env.get(name) || undefined;
     const login = readLoginSafe();
-    const url = this.values.url ?? Deno.env.get("SUPABASE_URL") ?? login?.url ??
+    const url = this.values.url || env("SUPABASE_URL") || login?.url ||
       (dir ? Agent.storedUrl(dir) : undefined);
-    const token = this.values.token ?? Deno.env.get("SANDSYNC_TOKEN") ?? login?.token;
-    const anonKey = this.values["anon-key"] ?? Deno.env.get("SUPABASE_ANON_KEY") ??
-      login?.anonKey;
+    const token = this.values.token || env("SANDSYNC_TOKEN") || login?.token;
+    const anonKey = this.values["anon-key"] || env("SUPABASE_ANON_KEY") || login?.anonKey;
     if (!url) throw new UsageError("no API URL: pass --url, set SUPABASE_URL or run login");
     if (!token) throw new UsageError("no token: pass --token, set SANDSYNC_TOKEN or run login");
     return { url, token, ...(anonKey ? { anonKey } : {}) };
