@@ -10,7 +10,7 @@ Deno.test("conflicts and resolve --ours / --theirs / --merge between two agents 
   const b = await newRoot(config, workspace);
   try {
     const base = "one\ntwo\nthree\nfour\nfive\n";
-    for (const name of ["ours", "theirs", "merge", "clash"]) {
+    for (const name of ["ours", "theirs", "flip", "merge", "clash"]) {
       await write(a.dir, `${name}.txt`, base);
     }
     await a.sync();
@@ -18,15 +18,17 @@ Deno.test("conflicts and resolve --ours / --theirs / --merge between two agents 
     // Concurrent edits: A commits first (its versions become current), B's conflict.
     await write(a.dir, "ours.txt", "A's ours\n");
     await write(a.dir, "theirs.txt", "A's theirs\n");
+    await write(a.dir, "flip.txt", "A's flip\n");
     await write(a.dir, "merge.txt", "ONE\ntwo\nthree\nfour\nfive\n");
     await write(a.dir, "clash.txt", "one\nTWO by A\nthree\nfour\nfive\n");
     await write(b.dir, "ours.txt", "B's ours\n");
     await write(b.dir, "theirs.txt", "B's theirs\n");
+    await write(b.dir, "flip.txt", "B's flip\n");
     await write(b.dir, "merge.txt", "one\ntwo\nthree\nfour\nFIVE\n");
     await write(b.dir, "clash.txt", "one\nTWO by B\nthree\nfour\nfive\n");
     await a.sync();
     const clashed = await b.sync();
-    assert.equal(clashed.openConflicts, 4);
+    assert.equal(clashed.openConflicts, 5);
     await a.sync(); // A hears of the conflicts
 
     const listed = await runCli(config, ["conflicts", b.dir, "--json"]);
@@ -34,6 +36,7 @@ Deno.test("conflicts and resolve --ours / --theirs / --merge between two agents 
     const conflicts = JSON.parse(listed.stdout).conflicts;
     assert.deepEqual(conflicts.map((c: { path: string }) => c.path).sort(), [
       "clash.txt",
+      "flip.txt",
       "merge.txt",
       "ours.txt",
       "theirs.txt",
@@ -54,6 +57,12 @@ Deno.test("conflicts and resolve --ours / --theirs / --merge between two agents 
     assert.equal(theirs.code, 0, theirs.stderr);
     assert.match(theirs.stdout, /resolved theirs\.txt \(theirs: current\)/);
     assert.equal(await read(b.dir, "theirs.txt"), "A's theirs\n");
+
+    // --theirs where the local file is the workspace's side (A) takes the other one (B's).
+    const flip = await runCli(config, ["resolve", "flip.txt", a.dir, "--theirs", "--json"]);
+    assert.equal(flip.code, 0, flip.stderr);
+    assert.equal(JSON.parse(flip.stdout).resolution, "incoming");
+    assert.equal(await read(a.dir, "flip.txt"), "B's flip\n");
 
     // --merge: a clean three-way merge lands on both sides.
     const merged = await runCli(config, ["resolve", "merge.txt", a.dir, "--merge", "--json"]);
@@ -94,6 +103,7 @@ Deno.test("conflicts and resolve --ours / --theirs / --merge between two agents 
       const [path, text] of Object.entries({
         "ours.txt": "B's ours\n",
         "theirs.txt": "A's theirs\n",
+        "flip.txt": "B's flip\n",
         "merge.txt": "ONE\ntwo\nthree\nfour\nFIVE\n",
         "clash.txt": "one\nTWO by both\nthree\nfour\nfive\n",
       })

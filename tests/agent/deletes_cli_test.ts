@@ -67,12 +67,26 @@ Deno.test("watch mode: held deletions are rejected (files come back) or confirme
     assert.equal((await b.sync()).deleted, 0);
 
     // Confirmed: the daemon commits them.
+    const beforeDeletes = new Date().toISOString();
     await removeTen();
     const confirmed = await runCli(config, ["confirm-deletes", a.dir]);
     assert.equal(confirmed.code, 0, confirmed.stderr);
     assert.match(confirmed.stdout, /confirmed 10 held deletions/);
     assert.equal((await b.sync()).deleted, 10);
     assert.deepEqual(Object.keys(await tree(b.dir)).sort(), ["d/f10.txt", "d/f11.txt"]);
+
+    // A restore beside the daemon: committed by the CLI, written here by the daemon.
+    const restored = await runCli(config, [
+      "restore",
+      "d/f0.txt",
+      a.dir,
+      "--at",
+      beforeDeletes,
+      "--json",
+    ]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(JSON.parse(restored.stdout).restored[0].localMatches, true);
+    assert.equal(await Deno.readTextFile(join(a.dir, "d/f0.txt")), "d/f0.txt\n");
   } finally {
     await stop(daemon);
     await cleanup(a, b);
