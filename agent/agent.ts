@@ -1,7 +1,10 @@
 /**
  * The sandsync agent for one directory: `init` (pick or create the workspace, register a
  * replica, create `.sandsync/state.db`), one-shot `sync`, the `watch` daemon (native events
- * plus a long poll on the changes feed, with reconnect backoff), `flush` and `status`.
+ * plus a long poll on the changes feed, with reconnect backoff), `flush` and `status`, and
+ * what CLI commands need beside a running daemon: `settle` (let the daemon, or a pull of our
+ * own, apply what a command committed) and `decideDeletes` (confirm or reject deletions held
+ * by `--max-delete`; a daemon is woken with SIGUSR1 and reads the decision from the state).
  *
  * @module
  */
@@ -13,6 +16,8 @@ import type { ProgressEvent, Workspace } from "../client/types.ts";
 import { FileWatcher } from "./file_watcher.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
+import { loginIgnorePattern } from "./login_file.ts";
+import type { SandboxFs } from "./sandbox_fs.ts";
 import { STATE_DIR, StateDb } from "./state_db.ts";
 import { type RunOptions, SyncEngine, type SyncOutcome } from "./sync_engine.ts";
 
@@ -44,10 +49,18 @@ export class NotInitialisedError extends Error {
   }
 }
 
-/** The instance id of a directory: `SANDSYNC_INSTANCE`, `E2B_SANDBOX_ID`, or host + inode. */
+/** What to do with deletions held by `--max-delete`. */
+export type DeleteDecision = "confirm" | "reject";
+
+/**
+ * The instance id of a directory: `SANDSYNC_INSTANCE`, `E2B_SANDBOX_ID` (set in every E2B
+ * sandbox: a new sandbox is a new instance, so its directory is restored from the workspace,
+ * never read as deletions), or host + the root's inode.
+ */
 export async function instanceId(dir: string, override?: string): Promise<string> {
   if (override) return override;
-  const env = Deno.env.get("SANDSYNC_INSTANCE") ?? Deno.env.get("E2B_SANDBOX_ID");
+  // `||`: an empty variable counts as unset.
+  const env = Deno.env.get("SANDSYNC_INSTANCE") || Deno.env.get("E2B_SANDBOX_ID");
   if (env) return env;
   const info = await Deno.stat(dir);
   return `local:${Deno.hostname()}:${info.ino ?? info.birthtime?.getTime() ?? 0}`;
@@ -61,8 +74,14 @@ export class Agent {
   readonly engine: SyncEngine;
   readonly workspaceId: string;
   readonly replicaId: string;
+  /** The sandbox instance this process runs in. */
+  readonly instance: string;
+  /** The directory, as the engine reads and writes it. */
+  readonly fs: SandboxFs;
+  readonly #ignore: string[];
   readonly #options: AgentOptions;
   #stop?: AbortController;
+  #wake?: () => void;
 
   private constructor(
     dir: string,
@@ -76,10 +95,18 @@ export class Agent {
     this.state = state;
     this.workspaceId = state.getMeta("workspace_id")!;
     this.replicaId = state.getMeta("replica_id")!;
+    this.instance = instance;
+    this.fs = new LocalFs(dir);
     this.#options = options;
+    let login: string | undefined;
+    try {
+      login = loginIgnorePattern(dir);
+    } catch { /* no config directory known: nothing to keep out */ }
+    this.#ignore = login ? [login] : [];
     this.engine = new SyncEngine({
       api,
-      fs: new LocalFs(dir),
+      fs: this.fs,
+      ignore: this.#ignore,
       state,
       workspaceId: this.workspaceId,
       replicaId: this.replicaId,
@@ -184,6 +211,64 @@ export class Agent {
     }
   }
 
+  /** Applies the workspace's changes after the cursor, committing nothing (holds the lock). */
+  async pull(): Promise<SyncOutcome> {
+    const release = await this.#lock();
+    try {
+      return await this.engine.pull();
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Makes what a command just committed (a resolution, a restore) land in the directory: a
+   * running daemon is woken and waited for until `done()` holds; without one, this process
+   * pulls. Returns false when the daemon did not get there within `timeoutMs`.
+   */
+  async settle(done: () => boolean, timeoutMs = 30_000): Promise<boolean> {
+    const daemon = await this.#daemonPid();
+    if (daemon === undefined) {
+      await this.pull();
+      return done();
+    }
+    wake(daemon);
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) return false;
+      await sleep(50);
+    }
+    return true;
+  }
+
+  /**
+   * Confirms (commits) or rejects (restores from the workspace) the deletions held by
+   * `--max-delete`. Without a daemon this process runs the sync and returns its outcome; with
+   * one, the decision is left in the state for the daemon's next run (woken now) and waited
+   * for, and the answer is `undefined`.
+   */
+  async decideDeletes(
+    decision: DeleteDecision,
+    timeoutMs = 30_000,
+  ): Promise<SyncOutcome | undefined> {
+    const daemon = await this.#daemonPid();
+    if (daemon === undefined) {
+      return await this.sync(
+        decision === "confirm" ? { confirmDeletes: true } : { rejectDeletes: true },
+      );
+    }
+    this.state.setMeta("delete_decision", decision);
+    wake(daemon);
+    const deadline = Date.now() + timeoutMs;
+    while (this.state.getMeta("delete_decision") !== undefined) {
+      if (Date.now() > deadline) {
+        throw new Error(`the sandsync daemon (pid ${daemon}) did not act within ${timeoutMs} ms`);
+      }
+      await sleep(50);
+    }
+    return undefined;
+  }
+
   /** What `status` prints. */
   async status() {
     return {
@@ -191,6 +276,8 @@ export class Agent {
       workspaceId: this.workspaceId,
       workspaceName: this.state.getMeta("workspace_name") ?? null,
       replicaId: this.replicaId,
+      instance: this.instance,
+      syncedInstance: this.state.getMeta("instance") ?? null,
       cursor: this.state.cursor ?? null,
       files: this.state.count(),
       pending: await this.engine.pendingLocalChanges(),
@@ -229,7 +316,15 @@ export class Agent {
       while (dirty && !stop.signal.aborted) {
         dirty = false;
         try {
-          options.onSync?.(await this.engine.sync({ signal: stop.signal }));
+          // A decision left by `confirm-deletes` / `reject-deletes` applies to this run.
+          const decision = this.state.getMeta("delete_decision");
+          const outcome = await this.engine.sync({
+            signal: stop.signal,
+            confirmDeletes: decision === "confirm",
+            rejectDeletes: decision === "reject",
+          });
+          if (decision !== undefined) this.state.deleteMeta("delete_decision");
+          options.onSync?.(outcome);
           failures = 0;
         } catch (error) {
           if (stop.signal.aborted) break;
@@ -246,12 +341,20 @@ export class Agent {
       running ??= runLoop().finally(() => running = undefined);
       return running;
     };
-    const rules = await IgnoreRules.load(new LocalFs(this.dir));
+    const rules = await IgnoreRules.load(this.fs, this.#ignore);
     const watcher = new FileWatcher({
       rescanMs: options.rescanMs ?? 30_000,
       ignore: (path) => rules.ignoresPath(path),
     });
     watcher.watch(this.dir, () => void trigger());
+    // Another sandsync process (confirm-deletes, resolve, restore) asks for a run now.
+    this.#wake = () => void trigger();
+    const onWake = () => this.#wake?.();
+    let listening = false;
+    try {
+      Deno.addSignalListener("SIGUSR1", onWake);
+      listening = true;
+    } catch { /* no SIGUSR1 here (Windows): the rescan and the changes feed still run */ }
     const poll = async () => {
       let failures = 0;
       while (!stop.signal.aborted) {
@@ -279,6 +382,8 @@ export class Agent {
         new Promise((resolve) => stop.signal.addEventListener("abort", resolve)),
       ]);
     } finally {
+      if (listening) Deno.removeSignalListener("SIGUSR1", onWake);
+      this.#wake = undefined;
       watcher.close();
       await running;
       await release();
@@ -322,4 +427,11 @@ export class Agent {
       if (text.trim() === String(Deno.pid)) await Deno.remove(this.#pidFile).catch(() => {});
     };
   }
+}
+
+/** Asks the daemon `pid` for a sync run now. */
+function wake(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGUSR1");
+  } catch { /* gone, or no signals here: it rescans and polls anyway */ }
 }

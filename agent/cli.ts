@@ -1,61 +1,84 @@
 /**
- * `sandsync`, the agent's command line (`deno task sandsync <command>`):
+ * `sandsync`, the agent's command line (`deno task sandsync <command>`, or the bundle
+ * `deno run -A dist/sandsync.js <command>`). Commands and options: {@linkcode USAGE} and
+ * docs/agent.md.
  *
- *     sandsync init <dir> --workspace <name|id> [--strategy s]
- *     sandsync sync [dir] [--confirm-deletes]      one run
- *     sandsync watch [dir]                         the daemon
- *     sandsync status [dir]
- *     sandsync flush [dir]                         returns once local changes are committed
- *     sandsync workspaces
- *
- * Flags: `--url`, `--anon-key`, `--token` (else `SUPABASE_URL`, `SUPABASE_ANON_KEY`,
- * `SANDSYNC_TOKEN`: a user access token or an `sst_` agent token), `--max-delete <percent>`
- * (default 50), `--json`, `--quiet`. Exit codes: 0 ok, 1 failure, 2 usage, 3 open conflicts
- * remain, 4 deletions wait for confirmation.
+ * Credentials: `--url`, `--anon-key`, `--token`, else `SUPABASE_URL`, `SUPABASE_ANON_KEY`,
+ * `SANDSYNC_TOKEN` (a user access token or an `sst_` agent token), else what `login` stored
+ * (login_file.ts), else (the URL only) what `init` recorded in the directory. Exit codes:
+ * 0 ok, 1 failure, 2 usage, 3 open conflicts remain, 4 deletions wait for confirmation.
  *
  * @module
  */
+import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { fileDiff, fullFileHistory } from "../client/files_api.ts";
+import { SyncApi } from "../client/sync_api.ts";
 import { isSyncError } from "../shared/errors.ts";
+import { validatePath } from "../shared/path_rules.ts";
 import { Agent, type AgentConfig, NotInitialisedError } from "./agent.ts";
+import { renderConflicts, renderHistory, renderOutcome, renderResolve } from "./cli_render.ts";
+import { loginFile, readLogin, removeLogin, writeLogin } from "./login_file.ts";
+import { openConflicts, ResolveError, resolvePath, type ResolveSide } from "./resolve.ts";
 import type { SyncOutcome } from "./sync_engine.ts";
+import { parseRestorePoint } from "./version_at.ts";
+import { localDiff, restore, VersionsError } from "./versions.ts";
 
 /** Exit codes. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conflicts: 3, deletes: 4 } as const;
 
 class UsageError extends Error {}
 
-const USAGE = `Usage: sandsync <command> [options]
+/** The help text. */
+export const USAGE = `Usage: sandsync <command> [options]
   init <dir> --workspace <name|id> [--strategy last_write_wins|user_intervention|auto_merge]
-  sync [dir] [--confirm-deletes]
-  watch [dir]
+  sync [dir] [--confirm-deletes]       one two-way run
+  watch [dir]                          the daemon
+  flush [dir]                          returns once local changes are committed
   status [dir]
-  flush [dir]
+  conflicts [dir]                      open conflicts (exit 3 when any)
+  resolve <path> --ours|--theirs|--merge [dir] [--id <conflictId>]
+  history <path> [dir]
+  diff <path> [dir] [--from <version>] [--to <version>]   (no versions: local file vs its base)
+  restore <path>|--all [dir] --at <ISO time|version>
+  confirm-deletes [dir]                commit deletions held by --max-delete
+  reject-deletes [dir]                 restore them from the workspace instead
   workspaces
-Options: --url, --anon-key, --token (or SUPABASE_URL, SUPABASE_ANON_KEY, SANDSYNC_TOKEN),
-  --max-delete <percent> (default 50), --json, --quiet`;
+  login [--url U] [--token T] [--anon-key K]   store credentials for hosted use
+  logout
+Options: --url, --anon-key, --token (or SUPABASE_URL, SUPABASE_ANON_KEY, SANDSYNC_TOKEN, or login),
+  --max-delete <percent> (default 50), --json, --quiet
+Exit codes: 0 ok, 1 failure, 2 usage, 3 open conflicts, 4 deletions wait for confirmation`;
+
+const OPTIONS = {
+  workspace: { type: "string", short: "w" },
+  strategy: { type: "string" },
+  url: { type: "string" },
+  "anon-key": { type: "string" },
+  token: { type: "string" },
+  "max-delete": { type: "string" },
+  "confirm-deletes": { type: "boolean" },
+  ours: { type: "boolean" },
+  theirs: { type: "boolean" },
+  merge: { type: "boolean" },
+  id: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  at: { type: "string" },
+  all: { type: "boolean" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
 
 /** Runs the CLI with `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
-  let values;
+  let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        workspace: { type: "string", short: "w" },
-        strategy: { type: "string" },
-        url: { type: "string" },
-        "anon-key": { type: "string" },
-        token: { type: "string" },
-        "max-delete": { type: "string" },
-        "confirm-deletes": { type: "boolean" },
-        json: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS }));
   } catch (error) {
     console.error(`sandsync: ${error instanceof Error ? error.message : error}\n${USAGE}`);
     return EXIT.usage;
@@ -65,114 +88,9 @@ export async function main(args: string[]): Promise<number> {
     (values.help ? console.log : console.error)(USAGE);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const quiet = values.quiet === true;
-  const json = values.json === true;
-  const log = (message: string) => {
-    if (!quiet) console.error(`sandsync: ${message}`);
-  };
+  const cli = new Cli(values, rest);
   try {
-    const dir = rest[0] ?? ".";
-    const config = (fallbackDir?: string): AgentConfig => {
-      const url = values.url ?? Deno.env.get("SUPABASE_URL") ??
-        (fallbackDir ? Agent.storedUrl(fallbackDir) : undefined);
-      const token = values.token ?? Deno.env.get("SANDSYNC_TOKEN");
-      const anonKey = values["anon-key"] ?? Deno.env.get("SUPABASE_ANON_KEY");
-      if (!url) throw new UsageError("no API URL: pass --url or set SUPABASE_URL");
-      if (!token) throw new UsageError("no token: pass --token or set SANDSYNC_TOKEN");
-      return { url, token, ...(anonKey ? { anonKey } : {}) };
-    };
-    const options = { maxDelete: parseMaxDelete(values["max-delete"]), log };
-    switch (command) {
-      case "init": {
-        if (!rest[0]) throw new UsageError("init needs a directory");
-        if (!values.workspace) throw new UsageError("init needs --workspace <name|id>");
-        const strategy = values.strategy as "last_write_wins" | undefined;
-        const { agent, workspace, created } = await Agent.init(
-          rest[0],
-          values.workspace,
-          config(),
-          { ...options, ...(strategy ? { strategy } : {}) },
-        );
-        agent.close();
-        const out = {
-          workspaceId: workspace.id,
-          name: workspace.name,
-          created,
-          replicaId: agent.replicaId,
-        };
-        if (json) console.log(JSON.stringify(out));
-        else if (!quiet) {
-          console.log(
-            `${created ? "created" : "using"} workspace "${workspace.name}" (${workspace.id})`,
-          );
-        }
-        return EXIT.ok;
-      }
-      case "sync":
-      case "flush": {
-        const agent = await Agent.open(dir, config(dir), options);
-        try {
-          const outcome = command === "sync"
-            ? await agent.sync({ confirmDeletes: values["confirm-deletes"] === true })
-            : await agent.flush();
-          if (outcome) report(outcome, { json, quiet });
-          else if (json) console.log(JSON.stringify({ flushed: true }));
-          return outcome ? exitOf(outcome) : EXIT.ok;
-        } finally {
-          agent.close();
-        }
-      }
-      case "watch": {
-        const agent = await Agent.open(dir, config(dir), options);
-        const stop = () => agent.stop();
-        Deno.addSignalListener("SIGINT", stop);
-        Deno.addSignalListener("SIGTERM", stop);
-        try {
-          log(`watching "${agent.dir}"`);
-          await agent.watch({
-            onSync: (outcome) => {
-              const moved = outcome.uploaded + outcome.downloaded + outcome.deleted;
-              if (json) console.log(JSON.stringify(outcome));
-              else if (moved > 0 && !quiet) report(outcome, { json: false, quiet });
-            },
-          });
-          return EXIT.ok;
-        } finally {
-          Deno.removeSignalListener("SIGINT", stop);
-          Deno.removeSignalListener("SIGTERM", stop);
-          agent.close();
-        }
-      }
-      case "status": {
-        const agent = await Agent.open(dir, config(dir), options);
-        try {
-          const status = await agent.status();
-          if (json) console.log(JSON.stringify(status));
-          else {
-            console.log(
-              `${status.dir}: workspace ${status.workspaceName ?? ""} (${status.workspaceId})\n` +
-                `  files ${status.files}, pending ${status.pending}, cursor ${status.cursor}, ` +
-                `${status.watching ? "watching" : "not watching"}\n` +
-                `  held deletions ${status.heldDeletes}, open conflicts ${status.conflicts.length}` +
-                status.conflicts.map((c) => `\n    ${c.path} (${c.conflictId})`).join(""),
-            );
-          }
-          if (status.heldDeletes > 0) return EXIT.deletes;
-          return status.conflicts.length > 0 ? EXIT.conflicts : EXIT.ok;
-        } finally {
-          agent.close();
-        }
-      }
-      case "workspaces": {
-        const { SyncApi } = await import("../client/sync_api.ts");
-        const list = await new SyncApi(config()).listWorkspaces();
-        if (json) console.log(JSON.stringify(list));
-        else for (const w of list) console.log(`${w.id}  ${w.name}  (${w.strategy})`);
-        return EXIT.ok;
-      }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    return await cli.run(command);
   } catch (error) {
     if (error instanceof UsageError || error instanceof NotInitialisedError) {
       console.error(`sandsync: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
@@ -181,6 +99,360 @@ export async function main(args: string[]): Promise<number> {
     const code = isSyncError(error) ? ` [${error.code}]` : "";
     console.error(`sandsync: ${error instanceof Error ? error.message : error}${code}`);
     return EXIT.failure;
+  }
+}
+
+class Cli {
+  readonly json: boolean;
+  readonly quiet: boolean;
+
+  constructor(readonly values: Values, readonly rest: string[]) {
+    this.json = values.json === true;
+    this.quiet = values.quiet === true;
+  }
+
+  log = (message: string) => {
+    if (!this.quiet) console.error(`sandsync: ${message}`);
+  };
+
+  /** Prints `data` as JSON with `--json`, else `human()` (unless `--quiet`). */
+  print(data: unknown, human: () => string) {
+    if (this.json) console.log(JSON.stringify(data));
+    else if (!this.quiet) {
+      const text = human();
+      if (text) console.log(text);
+    }
+  }
+
+  config(dir?: string): AgentConfig {
+    // `||`: an empty flag or variable counts as unset.
+    const env = (name: string) => Deno.env.get(name) || undefined;
+    const login = readLoginSafe();
+    const url = this.values.url || env("SUPABASE_URL") || login?.url ||
+      (dir ? Agent.storedUrl(dir) : undefined);
+    const token = this.values.token || env("SANDSYNC_TOKEN") || login?.token;
+    const anonKey = this.values["anon-key"] || env("SUPABASE_ANON_KEY") || login?.anonKey;
+    if (!url) throw new UsageError("no API URL: pass --url, set SUPABASE_URL or run login");
+    if (!token) throw new UsageError("no token: pass --token, set SANDSYNC_TOKEN or run login");
+    return { url, token, ...(anonKey ? { anonKey } : {}) };
+  }
+
+  async open(dir: string): Promise<Agent> {
+    return await Agent.open(dir, this.config(dir), {
+      maxDelete: parseMaxDelete(this.values["max-delete"]),
+      log: this.log,
+    });
+  }
+
+  /** Runs `work` with the agent of `dir`, closing it after. */
+  async with<T>(dir: string, work: (agent: Agent) => Promise<T>): Promise<T> {
+    const agent = await this.open(dir);
+    try {
+      return await work(agent);
+    } finally {
+      agent.close();
+    }
+  }
+
+  run(command: string): Promise<number> {
+    switch (command) {
+      case "init":
+        return this.init();
+      case "sync":
+      case "flush":
+        return this.sync(command);
+      case "watch":
+        return this.watch();
+      case "status":
+        return this.status();
+      case "conflicts":
+        return this.conflicts();
+      case "resolve":
+        return this.resolve();
+      case "history":
+        return this.history();
+      case "diff":
+        return this.diff();
+      case "restore":
+        return this.restore();
+      case "confirm-deletes":
+      case "reject-deletes":
+        return this.decideDeletes(command === "confirm-deletes" ? "confirm" : "reject");
+      case "workspaces":
+        return this.workspaces();
+      case "login":
+        return this.login();
+      case "logout":
+        return this.logout();
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  }
+
+  async init(): Promise<number> {
+    const dir = this.rest[0];
+    if (!dir) throw new UsageError("init needs a directory");
+    if (!this.values.workspace) throw new UsageError("init needs --workspace <name|id>");
+    const strategy = this.values.strategy as "last_write_wins" | undefined;
+    const { agent, workspace, created } = await Agent.init(
+      dir,
+      this.values.workspace,
+      this.config(),
+      {
+        maxDelete: parseMaxDelete(this.values["max-delete"]),
+        log: this.log,
+        ...(strategy ? { strategy } : {}),
+      },
+    );
+    agent.close();
+    this.print(
+      { workspaceId: workspace.id, name: workspace.name, created, replicaId: agent.replicaId },
+      () => `${created ? "created" : "using"} workspace "${workspace.name}" (${workspace.id})`,
+    );
+    return EXIT.ok;
+  }
+
+  sync(command: "sync" | "flush"): Promise<number> {
+    return this.with(this.rest[0] ?? ".", async (agent) => {
+      const outcome = command === "sync"
+        ? await agent.sync({ confirmDeletes: this.values["confirm-deletes"] === true })
+        : await agent.flush();
+      if (!outcome) {
+        this.print({ flushed: true }, () => "");
+        return EXIT.ok;
+      }
+      this.print(syncJson(outcome), () => renderOutcome(outcome));
+      return exitOf(outcome);
+    });
+  }
+
+  watch(): Promise<number> {
+    return this.with(this.rest[0] ?? ".", async (agent) => {
+      const stop = () => agent.stop();
+      Deno.addSignalListener("SIGINT", stop);
+      Deno.addSignalListener("SIGTERM", stop);
+      try {
+        this.log(`watching "${agent.dir}"`);
+        await agent.watch({
+          onSync: (outcome) => {
+            const moved = outcome.uploaded + outcome.downloaded + outcome.deleted;
+            if (this.json) console.log(JSON.stringify(syncJson(outcome)));
+            else if ((moved > 0 || outcome.heldDeletes > 0) && !this.quiet) {
+              console.log(renderOutcome(outcome));
+            }
+          },
+        });
+        return EXIT.ok;
+      } finally {
+        Deno.removeSignalListener("SIGINT", stop);
+        Deno.removeSignalListener("SIGTERM", stop);
+      }
+    });
+  }
+
+  status(): Promise<number> {
+    return this.with(this.rest[0] ?? ".", async (agent) => {
+      const status = await agent.status();
+      this.print(
+        status,
+        () =>
+          `${status.dir}: workspace ${status.workspaceName ?? ""} (${status.workspaceId})\n` +
+          `  files ${status.files}, pending ${status.pending}, cursor ${status.cursor}, ` +
+          `${status.watching ? "watching" : "not watching"}\n` +
+          `  held deletions ${status.heldDeletes}, open conflicts ${status.conflicts.length}` +
+          status.conflicts.map((c) => `\n    ${c.path} (${c.conflictId})`).join(""),
+      );
+      if (status.heldDeletes > 0) return EXIT.deletes;
+      return status.conflicts.length > 0 ? EXIT.conflicts : EXIT.ok;
+    });
+  }
+
+  conflicts(): Promise<number> {
+    return this.with(this.rest[0] ?? ".", async (agent) => {
+      const conflicts = await openConflicts(agent);
+      this.print(
+        { workspaceId: agent.workspaceId, conflicts },
+        () => renderConflicts(conflicts),
+      );
+      return conflicts.length > 0 ? EXIT.conflicts : EXIT.ok;
+    });
+  }
+
+  resolve(): Promise<number> {
+    const sides = (["ours", "theirs", "merge"] as const).filter((s) => this.values[s] === true);
+    if (sides.length !== 1) throw new UsageError("resolve needs one of --ours, --theirs, --merge");
+    const side: ResolveSide = sides[0]!;
+    const [path, dir] = this.pathAndDir("resolve");
+    return this.with(dir, async (agent) => {
+      try {
+        const report = await resolvePath(agent, this.workspacePath(agent, path), {
+          side,
+          ...(this.values.id ? { conflictId: this.values.id } : {}),
+        });
+        this.print(report, () => renderResolve(report));
+        if (!report.resolved) return EXIT.conflicts;
+        if (!report.localMatches) {
+          this.log(`resolved, but "${report.path}" here does not hold the resolution yet: sync`);
+          return EXIT.failure;
+        }
+        return EXIT.ok;
+      } catch (error) {
+        if (error instanceof ResolveError) return this.fail(error);
+        throw error;
+      }
+    });
+  }
+
+  history(): Promise<number> {
+    const [path, dir] = this.pathAndDir("history");
+    return this.with(dir, async (agent) => {
+      const history = await fullFileHistory(agent.api, {
+        workspaceId: agent.workspaceId,
+        path: this.workspacePath(agent, path),
+      });
+      this.print(history, () => renderHistory(history));
+      return EXIT.ok;
+    });
+  }
+
+  diff(): Promise<number> {
+    const [path, dir] = this.pathAndDir("diff");
+    const { from, to } = this.values;
+    return this.with(dir, async (agent) => {
+      const target = this.workspacePath(agent, path);
+      try {
+        const diff = from || to
+          ? await fileDiff(agent.api, {
+            workspaceId: agent.workspaceId,
+            path: target,
+            ...(from ? { from } : {}),
+            ...(to ? { to } : {}),
+          })
+          : await localDiff(agent, target);
+        this.print(diff, () => diff.diff.replace(/\n$/, ""));
+        return EXIT.ok;
+      } catch (error) {
+        if (error instanceof VersionsError) return this.fail(error);
+        throw error;
+      }
+    });
+  }
+
+  restore(): Promise<number> {
+    const all = this.values.all === true;
+    if (!this.values.at) throw new UsageError("restore needs --at <ISO time|versionId>");
+    const point = parseRestorePoint(this.values.at);
+    if (!point) {
+      throw new UsageError(`invalid --at "${this.values.at}": an ISO time or a version id`);
+    }
+    if (all && "versionId" in point) {
+      throw new UsageError("restore --all needs a time, not a version");
+    }
+    const [path, dir] = all ? [undefined, this.rest[0] ?? "."] : this.pathAndDir("restore");
+    return this.with(dir, async (agent) => {
+      try {
+        const report = await restore(
+          agent,
+          all ? "all" : [this.workspacePath(agent, path!)],
+          point,
+        );
+        this.print(report, () =>
+          [
+            ...report.restored.map((r) =>
+              `restored ${r.path} from ${r.fromVersionId} as ${r.versionId ?? "-"} (${r.outcome})`
+            ),
+            ...report.unchanged.map((p) => `unchanged ${p}`),
+          ].join("\n"));
+        if (report.restored.some((r) => r.outcome === "conflict")) return EXIT.conflicts;
+        return report.restored.every((r) => r.localMatches) ? EXIT.ok : EXIT.failure;
+      } catch (error) {
+        if (error instanceof VersionsError) return this.fail(error);
+        throw error;
+      }
+    });
+  }
+
+  decideDeletes(decision: "confirm" | "reject"): Promise<number> {
+    return this.with(this.rest[0] ?? ".", async (agent) => {
+      const held = Number(agent.state.getMeta("held_deletes") ?? 0);
+      if (held === 0) {
+        this.print({ heldDeletes: 0 }, () => "no deletions are held");
+        return EXIT.ok;
+      }
+      const outcome = await agent.decideDeletes(decision);
+      if (outcome) {
+        this.print(syncJson(outcome), () => renderOutcome(outcome));
+        return exitOf(outcome);
+      }
+      const left = Number(agent.state.getMeta("held_deletes") ?? 0);
+      this.print(
+        { decision, decided: held, heldDeletes: left, by: "daemon" },
+        () => `${decision === "confirm" ? "confirmed" : "rejected"} ${held} held deletions`,
+      );
+      return left > 0 ? EXIT.deletes : EXIT.ok;
+    });
+  }
+
+  async workspaces(): Promise<number> {
+    const list = await new SyncApi(this.config()).listWorkspaces();
+    this.print(list, () => list.map((w) => `${w.id}  ${w.name}  (${w.strategy})`).join("\n"));
+    return EXIT.ok;
+  }
+
+  async login(): Promise<number> {
+    const config = this.config();
+    const workspaces = await new SyncApi(config).listWorkspaces(); // the token works
+    const file = loginFile();
+    await writeLogin({ ...config, savedAt: new Date().toISOString() }, file);
+    this.print(
+      { url: config.url, file, workspaces: workspaces.length },
+      () => `logged in to ${config.url} (${workspaces.length} workspaces); saved in ${file}`,
+    );
+    return EXIT.ok;
+  }
+
+  async logout(): Promise<number> {
+    const file = loginFile();
+    const removed = await removeLogin(file);
+    this.print({ file, removed }, () => removed ? `removed ${file}` : "not logged in");
+    return EXIT.ok;
+  }
+
+  /** `<path> [dir]` of resolve, history, diff and restore. */
+  pathAndDir(command: string): [string, string] {
+    const [path, dir] = this.rest;
+    if (!path) throw new UsageError(`${command} needs a path`);
+    return [path, dir ?? "."];
+  }
+
+  /**
+   * The workspace path of a command's `<path>`: an absolute path must lie in the root; a
+   * relative one is relative to the root.
+   */
+  workspacePath(agent: Agent, path: string): string {
+    let rel = path;
+    if (isAbsolute(path)) {
+      rel = relative(agent.dir, resolve(path));
+      if (rel.startsWith("..") || isAbsolute(rel)) {
+        throw new UsageError(`"${path}" is not inside "${agent.dir}"`);
+      }
+    }
+    rel = rel.split("\\").join("/").replace(/^\.\//, "");
+    if (!validatePath(rel).ok) throw new UsageError(`invalid path "${path}"`);
+    return rel;
+  }
+
+  fail(error: Error): number {
+    console.error(`sandsync: ${error.message}`);
+    return EXIT.failure;
+  }
+}
+
+function readLoginSafe() {
+  try {
+    return readLogin();
+  } catch {
+    return undefined; // no config directory (no HOME): nothing stored
   }
 }
 
@@ -199,32 +471,22 @@ function exitOf(outcome: SyncOutcome): number {
   return EXIT.ok;
 }
 
-function report(outcome: SyncOutcome, options: { json: boolean; quiet: boolean }) {
-  if (options.json) {
-    const { uploaded, downloaded, deleted, conflicts, skipped, bytes, durationMs } = outcome;
-    console.log(JSON.stringify({
-      uploaded,
-      downloaded,
-      deleted,
-      conflicts,
-      skipped,
-      bytes,
-      durationMs,
-      heldDeletes: outcome.heldDeletes,
-      restored: outcome.restored,
-      cursor: outcome.cursor,
-    }));
-    return;
-  }
-  if (options.quiet) return;
-  console.log(
-    `uploaded ${outcome.uploaded}, downloaded ${outcome.downloaded}, deleted ${outcome.deleted}, ` +
-      `conflicts ${outcome.conflicts}, skipped ${outcome.skipped}, ${outcome.bytes} bytes in ` +
-      `${outcome.durationMs} ms${outcome.restored ? " (restored from the workspace)" : ""}` +
-      (outcome.heldDeletes > 0
-        ? `\n${outcome.heldDeletes} deletions held: run \`sandsync sync --confirm-deletes\``
-        : ""),
-  );
+/** The `--json` shape of a run: the `SyncResult` plus what is left for the user. */
+function syncJson(outcome: SyncOutcome) {
+  const { uploaded, downloaded, deleted, conflicts, skipped, bytes, durationMs } = outcome;
+  return {
+    uploaded,
+    downloaded,
+    deleted,
+    conflicts,
+    skipped,
+    bytes,
+    durationMs,
+    heldDeletes: outcome.heldDeletes,
+    rejectedDeletes: outcome.rejectedDeletes,
+    restored: outcome.restored,
+    cursor: outcome.cursor,
+  };
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -31,9 +31,13 @@ export class IgnoreRules {
     this.#ignore = ignore().add([...DEFAULT_IGNORES, ...patterns]);
   }
 
-  /** Loads the defaults plus the root's `.gitignore` and `.sandsyncignore`. */
-  static async load(fs: SandboxFs): Promise<IgnoreRules> {
-    const patterns: string[] = [];
+  /**
+   * Loads the defaults plus the root's `.gitignore` and `.sandsyncignore`; `extra` patterns
+   * come first (the agent's own files that happen to live under the root, such as the login
+   * file when the root is the home directory).
+   */
+  static async load(fs: SandboxFs, extra: readonly string[] = []): Promise<IgnoreRules> {
+    const patterns: string[] = [...extra];
     for (const name of IGNORE_FILES) {
       const entry = await fs.stat(name);
       if (entry?.kind !== "file" || entry.size > 1024 * 1024) continue;

@@ -42,7 +42,8 @@ export type MetaKey =
   | "api_url"
   | "cursor"
   | "instance"
-  | "held_deletes";
+  | "held_deletes"
+  | "delete_decision";
 
 interface PathRow {
   path: string;

@@ -41,6 +41,8 @@ export const MIN_GUARDED_FILES = 10;
 export interface SyncOutcome extends SyncResult {
   /** Deletions held back by `maxDelete` (confirm with `confirmDeletes`). */
   heldDeletes: number;
+  /** Locally deleted files brought back from the workspace (`rejectDeletes`). */
+  rejectedDeletes: number;
   /** Conflicts open on this directory's paths. */
   openConflicts: number;
   /** True when the run restored the directory from the workspace. */
@@ -61,6 +63,8 @@ export interface SyncEngineOptions {
   /** Share of synced files (0..1) that may be deleted in one run. Default 0.5. */
   readonly maxDelete?: number;
   readonly concurrency?: number;
+  /** Ignore patterns on top of the defaults and the root's ignore files. */
+  readonly ignore?: readonly string[];
   readonly log?: (message: string) => void;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -69,7 +73,11 @@ export interface SyncEngineOptions {
 export interface RunOptions {
   /** Commit deletions even above `maxDelete`. */
   readonly confirmDeletes?: boolean;
-  /** Paths to look at first (watch mode); the whole root is still scanned. */
+  /**
+   * Commit no deletion: bring every synced file missing here back from the workspace (the
+   * answer to deletions held by `maxDelete`).
+   */
+  readonly rejectDeletes?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -89,13 +97,13 @@ export class SyncEngine {
   async pendingLocalChanges(): Promise<number> {
     const { fs, state } = this.#o;
     const known = state.all();
-    const scanned = await scan(fs, await IgnoreRules.load(fs), known);
+    const scanned = await scan(fs, await IgnoreRules.load(fs, this.#o.ignore), known);
     let pending = 0;
     for (const file of scanned.files.values()) {
       const st = known.get(file.path);
       if (!st || st.sha256 !== file.sha256 || st.mode !== file.mode) pending++;
     }
-    const rules = await IgnoreRules.load(fs);
+    const rules = await IgnoreRules.load(fs, this.#o.ignore);
     for (const path of known.keys()) {
       if (!scanned.files.has(path) && !rules.ignoresPath(path)) pending++;
     }
@@ -109,11 +117,12 @@ export class SyncEngine {
     const result: SyncOutcome = {
       ...emptySyncResult(),
       heldDeletes: 0,
+      rejectedDeletes: 0,
       openConflicts: 0,
       restored: false,
       cursor: state.cursor ?? 0,
     };
-    const rules = await IgnoreRules.load(fs);
+    const rules = await IgnoreRules.load(fs, this.#o.ignore);
     const known = state.all();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
@@ -181,7 +190,11 @@ export class SyncEngine {
       }
     }
     const maxDelete = this.#o.maxDelete ?? DEFAULT_MAX_DELETE;
-    if (
+    if (options.rejectDeletes) {
+      await this.#undelete(deletions.map((d) => d.path), rules, result, options.signal);
+      state.deleteMeta("held_deletes");
+      deletions.length = 0;
+    } else if (
       deletions.length > 0 && !options.confirmDeletes && now.size >= MIN_GUARDED_FILES &&
       deletions.length / now.size > maxDelete
     ) {
@@ -272,6 +285,54 @@ export class SyncEngine {
     result.cursor = state.cursor ?? 0;
     result.durationMs = Math.round(performance.now() - started);
     return result;
+  }
+
+  /**
+   * Only the pull half of a run: applies the workspace's changes after the cursor (e.g. a
+   * conflict resolution or a restore committed by a CLI command), commits nothing.
+   */
+  async pull(options: { signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+    const started = performance.now();
+    const { fs, state } = this.#o;
+    const result: SyncOutcome = {
+      ...emptySyncResult(),
+      heldDeletes: Number(state.getMeta("held_deletes") ?? 0),
+      rejectedDeletes: 0,
+      openConflicts: 0,
+      restored: false,
+      cursor: state.cursor ?? 0,
+    };
+    await this.#pullChanges(await IgnoreRules.load(fs, this.#o.ignore), result, options.signal);
+    result.openConflicts = result.conflicts = state.conflicts().length;
+    result.cursor = state.cursor ?? 0;
+    result.durationMs = Math.round(performance.now() - started);
+    return result;
+  }
+
+  /** Downloads the workspace's version of `paths` (synced files deleted here). */
+  async #undelete(
+    paths: readonly string[],
+    rules: IgnoreRules,
+    result: SyncOutcome,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (paths.length === 0) return;
+    const { api, state, workspaceId } = this.#o;
+    const wanted = new Set(paths);
+    const { files } = await api.fullManifest(workspaceId, { signal });
+    const live = files.filter((entry) => wanted.has(entry.path));
+    const before = result.downloaded;
+    await mapPool(
+      live,
+      this.#o.concurrency ?? 8,
+      (entry) => this.#apply(entry, rules, result, { restore: true, signal }),
+    );
+    result.rejectedDeletes += result.downloaded - before;
+    // Deleted in the workspace meanwhile: nothing to bring back, nothing to commit.
+    const found = new Set(live.map((entry) => entry.path));
+    state.transaction(() => {
+      for (const path of paths) if (!found.has(path)) state.remove(path);
+    });
   }
 
   async #pullChanges(rules: IgnoreRules, result: SyncOutcome, signal?: AbortSignal) {

@@ -1,21 +1,46 @@
 /**
  * `FileSyncService`: the client library's entry point for apps and scripts: upload and
  * download single files or batches, sync a directory (through an injected
- * {@linkcode DirectorySync}, which the agent provides for local directories), and list open
- * conflicts. Progress is reported as `progress` events (`CustomEvent<ProgressEvent>`).
+ * {@linkcode DirectorySync}, which the agent provides for local directories), list and
+ * resolve conflicts, read a path's history. Progress is reported as `progress` events
+ * (`CustomEvent<ProgressEvent>`).
+ *
+ * Single files go through the `files` function (one request each: `PUT`, `GET`, `DELETE`),
+ * except where the sync protocol is the natural path: a write based on an explicit version
+ * vector or with a mode (the files function takes a version id in `If-Match`, not a vector,
+ * and keeps the mode), a file over the function's 16 MiB body limit (negotiate, then a signed
+ * or resumable upload straight to Storage), and batches (one negotiate and one commit per
+ * 1,000 files).
  *
  * @module
  */
-import { errors } from "../shared/errors.ts";
 import { sha256Hex } from "../shared/hash.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
+import {
+  type Conflict,
+  listConflicts,
+  type MergeAnswer,
+  mergeConflict,
+  resolveConflict,
+  type ResolvedConflict,
+  type ResolveInput,
+} from "./conflicts_api.ts";
+import {
+  deletePath,
+  type FileDiff,
+  fileDiff,
+  type FileHistory,
+  fullFileHistory,
+  getFile,
+  MAX_FILES_PUT_BYTES,
+  putFile,
+} from "./files_api.ts";
 import { type PendingChange, pushChanges } from "./push.ts";
 import type { SyncApi } from "./sync_api.ts";
-import { bytesSource, downloadBytes } from "./transfer.ts";
+import { bytesSource } from "./transfer.ts";
 import type {
   ChangeEntry,
   CommitItemResult,
-  OpenConflict,
   ProgressEvent,
   ReplicaKind,
   SyncResult,
@@ -81,15 +106,41 @@ export class FileSyncService extends EventTarget {
     return registered;
   }
 
-  /** Uploads one file; its base is the current version unless given. */
+  /**
+   * Uploads one file; its base is the current version unless given. Through the `files`
+   * function (`PUT`, with `ifMatch` as `If-Match`) unless a `base` vector or a `mode` is given
+   * or the file is over 16 MiB: those take the sync protocol (negotiate, upload, commit).
+   */
   async uploadFile(
     workspaceId: string,
     path: string,
     content: Uint8Array | string,
-    options: Omit<UploadItem, "path" | "content"> = {},
+    options: Omit<UploadItem, "path" | "content"> & { ifMatch?: string } = {},
   ): Promise<CommitItemResult> {
-    const [result] = await this.uploadFiles(workspaceId, [{ path, content, ...options }]);
-    return result!;
+    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+    const { ifMatch, ...item } = options;
+    if (
+      item.base !== undefined || item.mode !== undefined || bytes.byteLength > MAX_FILES_PUT_BYTES
+    ) {
+      const [result] = await this.uploadFiles(workspaceId, [{ path, content: bytes, ...item }]);
+      return result!;
+    }
+    await this.ensureReplica(workspaceId);
+    this.#progress({ kind: "upload", path, bytes: 0, total: bytes.byteLength });
+    const written = await putFile(api(this), { workspaceId, path, content: bytes }, {
+      replicaId: this.replicaId,
+      ...(ifMatch ? { ifMatch } : {}),
+      ...(item.mtime !== undefined ? { mtime: item.mtime } : {}),
+    });
+    this.#progress({ kind: "upload", path, bytes: bytes.byteLength, total: bytes.byteLength });
+    return {
+      index: 0,
+      path: written.path,
+      outcome: written.outcome,
+      versionId: written.versionId,
+      currentVersionId: written.versionId,
+      vector: written.vector,
+    };
   }
 
   /** Uploads files in batches (bounded concurrency); results in input order. */
@@ -128,32 +179,57 @@ export class FileSyncService extends EventTarget {
     return changes.map((change) => byChange.get(change)!);
   }
 
-  /** Deletes a file (a tombstone: restorable from history). */
-  async deleteFile(workspaceId: string, path: string): Promise<CommitItemResult> {
+  /**
+   * Deletes a file (`DELETE` through the `files` function: a tombstone, restorable from
+   * history); `ifMatch` makes it conditional on a version.
+   */
+  async deleteFile(
+    workspaceId: string,
+    path: string,
+    options: { ifMatch?: string } = {},
+  ): Promise<CommitItemResult> {
     await this.ensureReplica(workspaceId);
-    const current = (await this.#currentFiles(workspaceId)).get(path);
-    if (!current) throw errors.fileNotFound(path);
-    const pushed = await pushChanges(api(this), { workspaceId, replicaId: this.replicaId }, [{
-      path,
-      sha256: null,
-      size: 0,
-      mode: current.mode,
-      mtime: Date.now(),
-      base: current.vector,
-    }]);
-    return pushed.committed[0]!.result;
+    const written = await deletePath(api(this), { workspaceId, path }, {
+      replicaId: this.replicaId,
+      ...options,
+    });
+    return {
+      index: 0,
+      path: written.path,
+      outcome: written.outcome,
+      versionId: written.versionId,
+      currentVersionId: written.versionId,
+      vector: written.vector,
+    };
   }
 
-  /** Downloads the current content of a file, verified against its SHA-256. */
-  async downloadFile(workspaceId: string, path: string): Promise<Uint8Array> {
-    const entry = (await this.#currentFiles(workspaceId)).get(path);
-    if (!entry || entry.deleted || !entry.url || entry.sha256 === null) {
-      throw errors.fileNotFound(path);
-    }
-    const bytes = await downloadBytes(entry.url, { sha256: entry.sha256, size: entry.size }, {
+  /**
+   * Downloads a file's current content (or `versionId`'s) through the `files` function,
+   * verified against its SHA-256. The function streams the bytes from Storage.
+   */
+  async downloadFile(
+    workspaceId: string,
+    path: string,
+    options: { versionId?: string } = {},
+  ): Promise<Uint8Array> {
+    const file = await getFile(api(this), { workspaceId, path, ...options }, {
       onProgress: (done, total) => this.#progress({ kind: "download", path, bytes: done, total }),
     });
-    return bytes;
+    return file.bytes;
+  }
+
+  /** Every version of a path, newest first (tombstones and conflict sides included). */
+  history(workspaceId: string, path: string): Promise<FileHistory> {
+    return fullFileHistory(this.api, { workspaceId, path });
+  }
+
+  /** A unified diff between two versions of a text file (default: the last change). */
+  diff(
+    workspaceId: string,
+    path: string,
+    options: { from?: string; to?: string } = {},
+  ): Promise<FileDiff> {
+    return fileDiff(this.api, { workspaceId, path, ...options });
   }
 
   /** Syncs `dir` with the workspace (two-way), through the configured {@linkcode DirectorySync}. */
@@ -166,12 +242,27 @@ export class FileSyncService extends EventTarget {
     return this.#options.directories.sync(workspaceId, dir);
   }
 
-  /**
-   * The workspace's open conflicts, from its journal: every `conflict` entry that no later
-   * file change names as resolved.
-   */
-  async detectConflicts(workspaceId: string): Promise<OpenConflict[]> {
-    return await openConflicts(this.api, workspaceId);
+  /** The workspace's open conflicts, oldest first (the `conflicts` function). */
+  detectConflicts(workspaceId: string): Promise<Conflict[]> {
+    return listConflicts(this.api, { workspaceId });
+  }
+
+  /** Resolves a conflict with the current, incoming or merged content, as this replica. */
+  async resolveConflict(
+    workspaceId: string,
+    input: Omit<ResolveInput, "replicaId">,
+  ): Promise<ResolvedConflict> {
+    await this.ensureReplica(workspaceId);
+    return await resolveConflict(this.api, { ...input, replicaId: this.replicaId });
+  }
+
+  /** Asks the server's three-way merge; the conflict stays open when it is not clean. */
+  async mergeConflict(
+    workspaceId: string,
+    input: { conflictId: string; expectedCurrentVersionId?: string },
+  ): Promise<MergeAnswer> {
+    await this.ensureReplica(workspaceId);
+    return await mergeConflict(this.api, { ...input, replicaId: this.replicaId });
   }
 
   /** The current files by path (one manifest walk). */
@@ -183,31 +274,4 @@ export class FileSyncService extends EventTarget {
 
 function api(service: FileSyncService): SyncApi {
   return service.api;
-}
-
-/** Reads the whole journal and keeps the conflicts nothing resolved since. */
-export async function openConflicts(api: SyncApi, workspaceId: string): Promise<OpenConflict[]> {
-  const open = new Map<string, OpenConflict>();
-  let cursor = 0;
-  for (;;) {
-    const page = await api.changes({ workspaceId, cursor, limit: 1000 });
-    for (const change of page.changes) {
-      if (change.conflictId === null) continue;
-      if (change.kind === "conflict") {
-        open.set(change.conflictId, {
-          conflictId: change.conflictId,
-          path: change.path,
-          incomingVersionId: change.versionId,
-          incomingSha256: change.sha256,
-          replicaId: change.replicaId,
-          openedAt: change.committedAt,
-        });
-      } else {
-        open.delete(change.conflictId);
-      }
-    }
-    cursor = page.cursor;
-    if (!page.hasMore) break;
-  }
-  return [...open.values()];
 }

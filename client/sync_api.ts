@@ -1,8 +1,10 @@
 /**
- * A typed HTTP client for the Sandsync functions (`sync`, `workspaces`): authentication as a
- * user (JWT) or as an agent (anon key plus an `sst_` token), JSON in and out, errors rebuilt
- * as {@linkcode SyncError} with their stable codes, and retries with backoff where a request
- * may succeed on a second try (see retry.ts). Only `fetch`: runs in Deno, Node and browsers.
+ * A typed HTTP client for the Sandsync functions (`sync` and `workspaces` here; `files` and
+ * `conflicts` in files_api.ts and conflicts_api.ts over {@linkcode SyncApi.send}):
+ * authentication as a user (JWT) or as an agent (anon key plus an `sst_` token), JSON in and
+ * out, errors rebuilt as {@linkcode SyncError} with their stable codes, and retries with
+ * backoff where a request may succeed on a second try (see retry.ts). Only `fetch`: runs in
+ * Deno, Node and browsers.
  *
  * @module
  */
@@ -91,34 +93,62 @@ export class SyncApi {
     body?: unknown,
     options: RequestOptions & { timeoutMs?: number; retry?: boolean } = {},
   ): Promise<T> {
-    const url = `${this.url}/functions/v1/${path}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const attempt = async () => {
+      const response = await this.send(method, path, {
+        ...options,
+        retry: false,
+        body: payload,
+        headers: payload === undefined ? {} : { "content-type": "application/json" },
+      });
+      const text = await response.text();
+      try {
+        return (text ? JSON.parse(text) : null) as T;
+      } catch {
+        return text as T; // not JSON: the caller asked for it
+      }
+    };
+    if (options.retry === false) return await attempt();
+    return await withRetry(attempt, { ...this.#options.retry, signal: options.signal });
+  }
+
+  /**
+   * Sends one request to `/functions/v1/<path>` with retries and returns the response when it
+   * is a success (2xx, or 304); anything else is thrown as a {@linkcode SyncError}. For raw
+   * bodies (the `files` function): the caller reads (or cancels) the response body.
+   */
+  async send(
+    method: string,
+    path: string,
+    options: RequestOptions & {
+      body?: string | Uint8Array;
+      headers?: Record<string, string>;
+      timeoutMs?: number;
+      retry?: boolean;
+    } = {},
+  ): Promise<Response> {
+    const url = `${this.url}/functions/v1/${path}`;
     const attempt = async () => {
       const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#options.timeoutMs ?? 60_000);
       const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
       const response = await this.#fetch(url, {
         method,
-        headers: {
-          ...this.authHeaders(),
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: payload,
+        headers: { ...this.authHeaders(), ...options.headers },
+        body: options.body as BodyInit | undefined,
         signal,
       });
+      if (response.ok || response.status === 304) return response;
       const text = await response.text();
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : null;
       } catch { /* not JSON (a proxy's page): keep the text for the error */ }
-      if (!response.ok) {
-        const error = errorFromResponse(response.status, parsed);
-        // Keep the real status for retry decisions (WORKER_LIMIT is 546 with its own body).
-        if (error.details?.status === undefined) {
-          Object.assign(error, { details: { ...error.details, status: response.status } });
-        }
-        throw error;
+      const error = errorFromResponse(response.status, parsed);
+      // Keep the real status for retry decisions (WORKER_LIMIT is 546 with its own body).
+      if (error.details?.status === undefined) {
+        Object.assign(error, { details: { ...error.details, status: response.status } });
       }
-      return parsed as T;
+      throw error;
     };
     if (options.retry === false) return await attempt();
     return await withRetry(attempt, { ...this.#options.retry, signal: options.signal });
@@ -167,18 +197,22 @@ export class SyncApi {
   }
 
   /**
-   * Every current file of the workspace, with the cursor read before the first page (so
-   * changes committed while paging are caught by the changes feed afterwards).
+   * Every current file of the workspace (with `deleted`, tombstones too), with the cursor read
+   * before the first page (so changes committed while paging are caught by the changes feed
+   * afterwards).
    */
   async fullManifest(
     workspaceId: string,
-    options: RequestOptions = {},
+    options: RequestOptions & { deleted?: boolean } = {},
   ): Promise<{ cursor: number; files: ChangeEntry[] }> {
     const files: ChangeEntry[] = [];
     let after = "";
     let cursor: number | undefined;
     for (;;) {
-      const page = await this.manifest({ workspaceId, after, limit: 5000 }, options);
+      const page = await this.manifest(
+        { workspaceId, after, limit: 5000, deleted: options.deleted },
+        options,
+      );
       cursor ??= page.cursor;
       files.push(...page.files);
       if (page.next === null) break;

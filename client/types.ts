@@ -161,14 +161,3 @@ export interface ProgressEvent {
   readonly total?: number;
   readonly message?: string;
 }
-
-/** A conflict that is still open, as the journal shows it. */
-export interface OpenConflict {
-  readonly conflictId: string;
-  readonly path: string;
-  /** The side that lost (its version, hash, replica). */
-  readonly incomingVersionId: string | null;
-  readonly incomingSha256: string | null;
-  readonly replicaId: string | null;
-  readonly openedAt: string;
-}

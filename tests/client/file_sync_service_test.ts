@@ -40,9 +40,29 @@ Deno.test("FileSyncService uploads inline, signed-URL and TUS blobs and download
   );
   assert.equal(sha256Hex(await sync.downloadFile(workspaceId, "dir/large.bin")), sha256Hex(large));
 
-  // An edit based on the current version (looked up) fast-forwards; a delete is a tombstone.
+  // A single-file edit goes through the files function (PUT, recorded for this replica);
+  // it is based on the current version, or on `ifMatch`'s, refused when stale.
   const edited = await sync.uploadFile(workspaceId, "small.txt", "hello again\n");
   assert.equal(edited.outcome, "applied");
+  const history = await sync.history(workspaceId, "small.txt");
+  assert.deepEqual(history.versions.map((v) => v.versionId), [
+    edited.versionId,
+    results[0]!.versionId,
+  ]);
+  assert.equal(history.versions[0]?.replicaId, sync.replicaId);
+  await assert.rejects(
+    sync.uploadFile(workspaceId, "small.txt", "stale\n", { ifMatch: results[0]!.versionId! }),
+    (e) => isSyncError(e, "precondition_failed"),
+  );
+  const old = await sync.downloadFile(workspaceId, "small.txt", {
+    versionId: results[0]!.versionId!,
+  });
+  assert.equal(new TextDecoder().decode(old), small);
+  const diff = await sync.diff(workspaceId, "small.txt");
+  assert.equal(
+    diff.diff,
+    "--- a/small.txt\n+++ b/small.txt\n@@ -1,1 +1,1 @@\n-hello\n+hello again\n",
+  );
   assert.equal((await sync.deleteFile(workspaceId, "dir/medium.bin")).outcome, "applied");
   await assert.rejects(
     sync.downloadFile(workspaceId, "dir/medium.bin"),
@@ -62,9 +82,20 @@ Deno.test("FileSyncService.detectConflicts() lists conflicts opened under user_i
   const open = await a.detectConflicts(workspaceId);
   assert.equal(open.length, 1);
   assert.equal(open[0]?.path, "notes.md");
-  assert.equal(open[0]?.conflictId, clash.conflictId);
+  assert.equal(open[0]?.id, clash.conflictId);
+  assert.equal(open[0]?.status, "open");
+  assert.equal(open[0]?.incoming.sha256, sha256Hex("from b\n"));
+  assert.equal(open[0]?.current.sha256, sha256Hex("from a\n"));
   // The server kept its version; the other side is kept in the conflict.
   assert.equal(new TextDecoder().decode(await a.downloadFile(workspaceId, "notes.md")), "from a\n");
+  // Resolving takes it off the list; the incoming side becomes the current content.
+  const resolved = await b.resolveConflict(workspaceId, {
+    conflictId: clash.conflictId!,
+    resolution: "incoming",
+  });
+  assert.equal(resolved.sha256, sha256Hex("from b\n"));
+  assert.deepEqual(await a.detectConflicts(workspaceId), []);
+  assert.equal(new TextDecoder().decode(await a.downloadFile(workspaceId, "notes.md")), "from b\n");
 });
 
 Deno.test("SyncApi with an agent token is scoped to its workspace; bad input changes nothing", async () => {
