@@ -59,7 +59,7 @@ export const DEFAULT_LIMITS: BridgeLimits = {
   pageFiles: 1000,
   pageBytes: 256 * 1024 * 1024,
   pageDeletes: 1000,
-  concurrency: 6,
+  concurrency: 8,
 };
 
 /** What the bridge operations need. */
@@ -120,12 +120,13 @@ export async function pullPage(
     ? decodeCursor(pullCursorSchema, request.cursor, target)
     : { v: 1, op: "pull", target, phase: "files", after: "" };
   // Workspace access first: nothing touches the sandbox for a caller who may not pull into it.
-  const { owner, replicaId } = await deps.store.prepare(caller, request);
+  const owner = await deps.store.owner(caller, request.workspaceId);
   const { fs, exists } = await openRoot(deps, request);
   const listing = exists ? await inSandbox(request.sandboxId, () => listSandbox(fs)) : null;
   if (!listing || listing.files.length === 0) {
     throw errors.sandboxEmpty(request.sandboxId, request.root);
   }
+  const replicaId = await deps.store.register(caller, request);
   const page = new PullPage(deps, caller, { ...request, owner, replicaId, fs, listing });
   const first = !request.cursor;
   if (cursor.phase === "files") {

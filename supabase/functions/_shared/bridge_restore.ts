@@ -74,7 +74,7 @@ export async function restorePage(
   const resumed = request.cursor
     ? decodeCursor(restoreCursorSchema, request.cursor, target)
     : undefined;
-  const { owner, replicaId } = await deps.store.prepare(caller, request);
+  const owner = await deps.store.owner(caller, request.workspaceId);
   const cursor: RestoreCursor = resumed ?? {
     v: 1,
     op: "restore",
@@ -85,6 +85,7 @@ export async function restorePage(
   const { fs, exists } = await openRoot(deps, request);
   const { sandboxId } = request;
   if (!exists) await inSandbox(sandboxId, () => fs.mkdir(""));
+  const replicaId = await deps.store.register(caller, request);
   const files = await deps.store.stateAt(caller, request.workspaceId, {
     seq: cursor.seq,
     after: cursor.after,

@@ -73,22 +73,28 @@ export class BridgeStore {
     this.#db = db;
   }
 
+  /** The owner of a workspace the caller can see (`workspace_not_found` otherwise). */
+  owner(caller: Caller, workspaceId: string): Promise<string> {
+    return this.#db.asCaller(caller, (tx) => ownerOf(tx, workspaceId));
+  }
+
   /**
-   * Checks the caller sees the workspace and registers (or refreshes) the bridge replica for
-   * this sandbox and root; returns the workspace owner and the replica id.
+   * Registers (or refreshes) the bridge replica of this sandbox and root: called once the
+   * sandbox has answered, so a refused request leaves no replica behind.
    */
-  prepare(
+  async register(
     caller: Caller,
     target: { workspaceId: string; sandboxId: string; root: string },
-  ): Promise<{ owner: string; replicaId: string }> {
+  ): Promise<string> {
     const replicaId = bridgeReplicaId(target.workspaceId, target.sandboxId, target.root);
-    return this.#db.asCaller(caller, async (tx) => {
-      const owner = await ownerOf(tx, target.workspaceId);
-      const name = `e2b-bridge ${target.sandboxId}:${target.root}`.slice(0, 200);
-      await tx`select public.register_replica(${target.workspaceId}, ${replicaId}, 'bridge',
-        ${name}, ${target.sandboxId.slice(0, 200)})`;
-      return { owner, replicaId };
-    });
+    const name = `e2b-bridge ${target.sandboxId}:${target.root}`.slice(0, 200);
+    await this.#db.asCaller(
+      caller,
+      (tx) =>
+        tx`select public.register_replica(${target.workspaceId}, ${replicaId}, 'bridge',
+        ${name}, ${target.sandboxId.slice(0, 200)})`,
+    );
+    return replicaId;
   }
 
   /** The replica's last report for `paths` (all paths when omitted). */

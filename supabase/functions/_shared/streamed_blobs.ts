@@ -111,11 +111,13 @@ export async function ingestStreamedBlobs(
   });
   // Service role: only the server may vouch that stored bytes match their hash.
   if (verified.length > 0) {
-    await deps.db.asService(async (tx) => {
-      for (const { sha256, size } of verified) {
-        await tx`select public.service_mark_blob_stored(${owner}, ${sha256}, ${size})`;
-      }
-    });
+    // One statement for the page, not one round trip per blob.
+    await deps.db.asService((tx) =>
+      tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
+        from unnest(${verified.map((b) => b.sha256)}::text[], ${
+        verified.map((b) => b.size)
+      }::bigint[]) as b (sha256, size)`
+    );
   }
   return outcomes;
 }
