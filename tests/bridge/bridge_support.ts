@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { parseDotenv } from "../../local_stack/dotenv.ts";
 import { type EnvdStandin, startEnvdStandin } from "../e2b_standin/standin.ts";
 import { type ApiClient, newUser, newWorkspace } from "../support/api.ts";
-import { loadStackEnv, type StackEnv } from "../support/stack_env.ts";
+import type { StackEnv } from "../support/stack_env.ts";
 
 /** The sandbox root the tests sync. */
 export const ROOT = "/home/user/project";
