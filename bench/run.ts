@@ -33,6 +33,7 @@ try {
   // bench/bridge.ts starts an envd stand-in where the e2b-bridge function looks for sandboxes.
   const functionsEnv = await writeStandinFunctionsEnv(join(temp, "functions.env"), {
     baseFile: base.functionsEnvFile,
+    pageFiles: 1000, // the function's default: benchmarks measure what is deployed
   });
   stack = await startStack({
     ...base,

@@ -19,11 +19,12 @@ export interface StandinFunctionsEnv {
 
 /**
  * Writes `file`: the secrets of `baseFile` (when it exists) without `E2B_API_KEY`, plus
- * `E2B_DEBUG=true` and `E2B_SANDBOX_URL=http://127.0.0.1:<port>` (a free port unless given).
+ * `E2B_DEBUG=true`, `E2B_SANDBOX_URL=http://127.0.0.1:<port>` (a free port unless given) and
+ * `SANDSYNC_BRIDGE_PAGE_FILES` (default 250 here; the function's own default is 1000).
  */
 export async function writeStandinFunctionsEnv(
   file: string,
-  options: { readonly baseFile?: string; readonly port?: number } = {},
+  options: { readonly baseFile?: string; readonly port?: number; readonly pageFiles?: number } = {},
 ): Promise<StandinFunctionsEnv> {
   let base: Record<string, string> = {};
   if (options.baseFile) {
@@ -31,7 +32,13 @@ export async function writeStandinFunctionsEnv(
   }
   delete base.E2B_API_KEY;
   const sandboxUrl = `http://127.0.0.1:${options.port ?? await freePort()}`;
-  const values = { ...base, E2B_DEBUG: "true", E2B_SANDBOX_URL: sandboxUrl };
+  const values = {
+    ...base,
+    E2B_DEBUG: "true",
+    E2B_SANDBOX_URL: sandboxUrl,
+    // Small pages, so bridge tests exercise paging with trees of a few hundred files.
+    SANDSYNC_BRIDGE_PAGE_FILES: options.pageFiles === undefined ? "250" : String(options.pageFiles),
+  };
   await Deno.writeTextFile(file, formatDotenv(values), { mode: 0o600 });
   return { file, sandboxUrl };
 }

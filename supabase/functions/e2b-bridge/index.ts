@@ -11,6 +11,8 @@ import { SyncService } from "../_shared/sync_service.ts";
 import { createBridgeHandler } from "./handler.ts";
 
 const context = contextFromEnv();
+// Page size can be lowered (tests use it to exercise paging with small trees).
+const pageFiles = Number(Deno.env.get("SANDSYNC_BRIDGE_PAGE_FILES") ?? "");
 const e2b = e2bSettingsFromEnv();
 const sync = new SyncService({
   db: context.db,
@@ -24,6 +26,6 @@ const service = new BridgeService({
   sync,
   store: new BridgeStore(context.db),
   connect: (sandboxId) => connectSandbox(e2b, sandboxId),
-  limits: DEFAULT_LIMITS,
+  limits: pageFiles > 0 ? { ...DEFAULT_LIMITS, pageFiles, pageDeletes: pageFiles } : DEFAULT_LIMITS,
 });
 Deno.serve(createBridgeHandler({ service, authenticate: authenticator(context.db) }));
