@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, runAll, treeHashes, withBridge, workspaceFiles } from "./bridge_support.ts";
+import { ROOT, runAll, sha256, treeHashes, withBridge, workspaceFiles } from "./bridge_support.ts";
 
 const DEEP = Array.from({ length: 30 }, (_, i) => `level${i}`).join("/");
 const NAMES: Record<string, string> = {
@@ -56,7 +56,7 @@ Deno.test("symlinks are refused, never followed; names the sync rules refuse are
     ]);
     const [leak] = await sql<{ n: number }[]>`
       select count(*)::int as n from sandsync.versions
-      where workspace_id = ${workspaceId} and size = ${"host secret".length}`;
+      where workspace_id = ${workspaceId} and sha256 = ${sha256("host secret")}`;
     assert.equal(leak?.n, 0, "nothing from outside the sandbox was committed");
   }));
 
