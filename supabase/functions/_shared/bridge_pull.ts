@@ -236,9 +236,9 @@ class PullPage {
           open: () => fs.readStream(entry.path),
         })),
       }));
+    for (const outcome of outcomes.values()) this.#bytes += outcome.bytes; // once per blob
     const good = changed.filter(({ entry, sha256 }) => {
       const outcome = outcomes.get(sha256);
-      this.#bytes += outcome?.bytes ?? 0;
       if (outcome?.ok) return true;
       this.#refuse({ path: entry.path, reason: "changed_during_pull" });
       return false;
