@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startEnvdStandin } from "../e2b_standin/standin.ts";
-import { newUser } from "../support/api.ts";
+import { ApiClient, newUser, newWorkspace } from "../support/api.ts";
 import { ROOT, runAll, sandboxPort, withBridge, workspaceFiles } from "./bridge_support.ts";
 
 /**
@@ -138,4 +138,34 @@ Deno.test("bad requests get stable 4xx codes and leave no replica, file or check
         (select count(*)::int from sandsync.checkpoints where workspace_id = ${workspaceId})
           as checkpoints`;
     assert.deepEqual(left, { replicas: 0, files: 0, checkpoints: 0 });
+  }));
+
+Deno.test("the service role and an agent token of the workspace may pull; a sibling's token may not", () =>
+  withBridge(async ({ client, env, sql, workspaceId, sandbox }) => {
+    const a = await sandbox({ "s.txt": "by the service role\n" });
+    const service = new ApiClient(env, env.serviceRoleKey);
+    const byService = await runAll(service, "pull", { workspaceId, sandboxId: a.id });
+    assert.equal(byService.pulled, 1);
+
+    const b = await sandbox({ "t.txt": "by an agent token\n" });
+    const { workspaceId: sibling } = await newWorkspace(client);
+    const token = async (id: string) => {
+      const issued = await client.call<{ token: string }>("POST", `workspaces/${id}/tokens`, {
+        name: "bridge-test",
+        ttlSeconds: 600,
+      });
+      return new ApiClient(env, env.anonKey, { "x-sandsync-token": issued.body.token });
+    };
+    const agent = await token(workspaceId);
+    assert.equal((await runAll(agent, "pull", { workspaceId, sandboxId: b.id })).pulled, 1);
+    const stranger = await token(sibling);
+    const refused = await stranger.call<{ code: string }>("POST", "e2b-bridge/pull", {
+      workspaceId,
+      sandboxId: b.id,
+    });
+    assert.deepEqual([refused.status, refused.body.code], [404, "workspace_not_found"]);
+    assert.deepEqual([...(await workspaceFiles(sql, workspaceId)).keys()].sort(), [
+      "s.txt",
+      "t.txt",
+    ]);
   }));
