@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { loadStackConfig } from "../local_stack/config.ts";
+import { writeStandinFunctionsEnv } from "../local_stack/functions_env.ts";
 import { type Stack, startStack } from "../local_stack/stack.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname;
@@ -24,11 +25,22 @@ await Deno.chmod(temp, 0o755);
 let stack: Stack | undefined;
 let failed = 0;
 try {
+  const base = loadStackConfig({
+    ...Deno.env.toObject(),
+    SANDSYNC_API_PORT: "0",
+    SANDSYNC_DB_PORT: "0",
+  });
+  // bench/bridge.ts starts an envd stand-in where the e2b-bridge function looks for sandboxes.
+  const functionsEnv = await writeStandinFunctionsEnv(join(temp, "functions.env"), {
+    baseFile: base.functionsEnvFile,
+    pageFiles: 1000, // the function's default: benchmarks measure what is deployed
+  });
   stack = await startStack({
-    ...loadStackConfig({ ...Deno.env.toObject(), SANDSYNC_API_PORT: "0", SANDSYNC_DB_PORT: "0" }),
+    ...base,
     stateDir: join(temp, "state"),
     envFile: join(temp, "stack.env"),
     keepState: false,
+    functionsEnvFile: functionsEnv.file,
   });
   console.log(`# Sandsync benchmarks\n`);
   console.log(

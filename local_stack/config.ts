@@ -32,6 +32,12 @@ export interface StackConfig {
   readonly fileSizeLimit: number;
   /** Keep the state directory after stopping (default: remove it). */
   readonly keepState: boolean;
+  /**
+   * Function secrets in dotenv format, read at each worker start (default
+   * `supabase/functions/.env`, as `supabase functions serve --env-file` reads). The test runner
+   * points this at a file that adds the E2B stand-in's settings.
+   */
+  readonly functionsEnvFile: string;
 }
 
 const ROOT_DIR = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -52,6 +58,8 @@ export function loadStackConfig(
     envFile: env.SANDSYNC_ENV_FILE ?? join(ROOT_DIR, ".local", "stack.env"),
     fileSizeLimit: parseSize(env.SANDSYNC_FILE_SIZE_LIMIT ?? "10GiB"),
     keepState: env.SANDSYNC_KEEP_STATE === "1",
+    functionsEnvFile: env.SANDSYNC_FUNCTIONS_ENV_FILE ??
+      join(ROOT_DIR, "supabase", "functions", ".env"),
   };
 }
 

@@ -95,7 +95,7 @@ async function start(
     functionsDir,
     cwd: config.rootDir,
     // Read per worker start, so secrets added to .env apply on the next (re)start.
-    env: () => ({ ...readSecrets(join(functionsDir, ".env")), ...functionEnv }),
+    env: () => ({ ...readSecrets(config.functionsEnvFile), ...functionEnv }),
   });
   cleanups.push(() => workers.close());
 
@@ -135,6 +135,8 @@ async function start(
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     SUPABASE_DB_URL: dbUrl,
+    // Where the function secrets come from (tests read the E2B stand-in's address there).
+    FUNCTIONS_ENV_FILE: config.functionsEnvFile,
   };
   await writeAtomically(config.envFile, formatDotenv(values));
   cleanups.push(() => Deno.remove(config.envFile).catch(() => {}));

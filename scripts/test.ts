@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadStackConfig } from "../local_stack/config.ts";
+import { writeStandinFunctionsEnv } from "../local_stack/functions_env.ts";
 import { type Stack, startStack } from "../local_stack/stack.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -63,11 +64,21 @@ if (!only || only === "unit") {
 if (!only || only === "integration" || only === "pgtap") {
   const temp = await Deno.makeTempDir({ prefix: "sandsync-test-" });
   await Deno.chmod(temp, 0o755);
+  const base = loadStackConfig({
+    ...Deno.env.toObject(),
+    SANDSYNC_API_PORT: "0",
+    SANDSYNC_DB_PORT: "0",
+  });
+  // The e2b-bridge function reaches "sandboxes" at an envd stand-in the bridge tests start.
+  const functionsEnv = await writeStandinFunctionsEnv(join(temp, "functions.env"), {
+    baseFile: base.functionsEnvFile,
+  });
   const config = {
-    ...loadStackConfig({ ...Deno.env.toObject(), SANDSYNC_API_PORT: "0", SANDSYNC_DB_PORT: "0" }),
+    ...base,
     stateDir: join(temp, "state"),
     envFile: join(temp, "stack.env"),
     keepState: false,
+    functionsEnvFile: functionsEnv.file,
   };
   let stack: Stack | undefined;
   const stop = async () => {

@@ -201,6 +201,46 @@ export const errors = {
         details: { sha256 },
       },
     ),
+  /** A paging cursor that is malformed or belongs to another operation. */
+  invalidCursor: (detail: string): SyncError =>
+    new SyncError("invalid_cursor", `Invalid cursor: ${detail}`),
+  /** A sandbox path the bridge will not follow (a symlinked root, a path climbing out). */
+  sandboxPathRefused: (path: string, reason: string): SyncError =>
+    new SyncError("sandbox_path_refused", `Refused sandbox path ${q(path)}: ${reason}`, {
+      details: { path, reason },
+    }),
+  /** E2B knows no sandbox with this id. */
+  sandboxNotFound: (sandboxId: string, cause?: unknown): SyncError =>
+    new SyncError("sandbox_not_found", `Sandbox ${q(sandboxId)} not found`, {
+      details: { sandboxId },
+      cause,
+    }),
+  /** The sandbox stopped answering (or vanished) during an operation; nothing was committed. */
+  sandboxUnavailable: (sandboxId: string, cause?: unknown): SyncError =>
+    new SyncError(
+      "sandbox_unavailable",
+      `Sandbox ${q(sandboxId)} is unavailable: it stopped answering, nothing was committed`,
+      { details: { sandboxId }, cause },
+    ),
+  /** The sandbox root holds no files (or is missing): a pull would delete everything. */
+  sandboxEmpty: (sandboxId: string, root: string): SyncError =>
+    new SyncError(
+      "sandbox_empty",
+      `Cannot pull sandbox ${q(sandboxId)}: ${
+        q(root)
+      } holds no files, nothing was deleted; restore it from the workspace instead`,
+      { details: { sandboxId, root, suggestion: "restore" } },
+    ),
+  /** A checkpoint with this name exists in the workspace. */
+  checkpointExists: (name: string): SyncError =>
+    new SyncError("checkpoint_exists", `Checkpoint ${q(name)} already exists`, {
+      details: { name },
+    }),
+  /** No checkpoint, version or time that a restore can start from. */
+  restorePointNotFound: (at: string): SyncError =>
+    new SyncError("restore_point_not_found", `Restore point ${q(at)} not found`, {
+      details: { at },
+    }),
   /** Too many requests; `retryAfter` in seconds. */
   rateLimited: (retryAfter?: number): SyncError =>
     new SyncError(

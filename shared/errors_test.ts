@@ -43,6 +43,13 @@ const SAMPLES: SyncError[] = [
   errors.hashMismatch("src/a.ts", "aa", "bb"),
   errors.blobMissing("ab".repeat(32)),
   errors.rateLimited(5),
+  errors.invalidCursor("not base64url JSON"),
+  errors.sandboxPathRefused("/home/user/link", "the root is a symlink"),
+  errors.sandboxNotFound("sbx-1"),
+  errors.sandboxUnavailable("sbx-1", new Error("connection refused")),
+  errors.sandboxEmpty("sbx-1", "/home/user/project"),
+  errors.checkpointExists("before-refactor"),
+  errors.restorePointNotFound("before-refactor"),
   errors.internal(new Error("db down")),
   errors.serviceUnavailable(),
 ];

@@ -17,6 +17,13 @@
  * - `blob_missing` is 409: the commit names bytes Storage does not hold yet;
  *   upload them and retry. `version_conflict` and `path_case_conflict` are
  *   409 too; a stale `If-Match` or a stale conflict resolution is 412.
+ * - The e2b-bridge's sandbox errors: `sandbox_empty` is 409 (the sandbox's
+ *   state contradicts the workspace's: pulling it would delete everything, so
+ *   nothing is deleted; restore it instead), `sandbox_unavailable` is 502
+ *   (the sandbox, a dependency upstream of the function, stopped answering or
+ *   vanished mid-operation; nothing was committed, retry or restore),
+ *   `sandbox_not_found` is 404 (E2B knows no such sandbox), and
+ *   `sandbox_path_refused` is 400 (a root that is a symlink or climbs out).
  *
  * @module
  */
@@ -27,6 +34,8 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   validation_failed: 400,
   invalid_path: 400,
+  invalid_cursor: 400,
+  sandbox_path_refused: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -35,12 +44,16 @@ export const ERROR_STATUS = {
   version_not_found: 404,
   conflict_not_found: 404,
   replica_not_found: 404,
+  sandbox_not_found: 404,
+  restore_point_not_found: 404,
   method_not_allowed: 405,
   path_case_conflict: 409,
   version_conflict: 409,
   blob_missing: 409,
   conflict_closed: 409,
   idempotency_conflict: 409,
+  sandbox_empty: 409,
+  checkpoint_exists: 409,
   precondition_failed: 412,
   payload_too_large: 413,
   range_not_satisfiable: 416,
@@ -48,6 +61,7 @@ export const ERROR_STATUS = {
   diff_unavailable: 422,
   rate_limited: 429,
   internal_error: 500,
+  sandbox_unavailable: 502,
   service_unavailable: 503,
   quota_exceeded: 507,
 } as const satisfies Record<string, number>;

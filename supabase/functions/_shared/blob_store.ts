@@ -40,6 +40,12 @@ export interface BlobStore {
   open(key: string, range?: string): Promise<Response | undefined>;
   /** Writes small bytes directly (inline uploads); an existing object is left as it is. */
   put(key: string, bytes: Uint8Array, contentType?: string): Promise<void>;
+  /**
+   * Streams bytes of unknown length into `key` (the e2b-bridge moving a sandbox file): memory
+   * stays at one chunk. An existing object is left as it is, like {@linkcode BlobStore.put};
+   * resolves `false` then (the body may be left partly unread), `true` when it wrote.
+   */
+  putStream(key: string, body: ReadableStream<Uint8Array>): Promise<boolean>;
   /** Removes objects (garbage collection, refused uploads). */
   remove(keys: readonly string[]): Promise<void>;
 }
@@ -124,19 +130,11 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
     },
 
     async put(key, bytes, contentType = "application/octet-stream") {
-      const response = await fetch(`${base}/object/${objectPath(key)}`, {
-        method: "POST",
-        headers: { ...headers, "content-type": contentType, "x-upsert": "false" },
-        body: bytes as Uint8Array<ArrayBuffer>,
-      });
-      if (response.ok) {
-        await response.body?.cancel();
-        return;
-      }
-      const body = await response.json().catch(() => ({})) as { statusCode?: string };
-      // Content-addressed: an object already under this key holds these very bytes.
-      if (body.statusCode === "409") return;
-      throw new Error(`Storage upload of "${key}" failed: ${JSON.stringify(body)}`);
+      await upload(key, bytes as Uint8Array<ArrayBuffer>, contentType);
+    },
+
+    putStream(key, body) {
+      return upload(key, body, "application/octet-stream");
     },
 
     async remove(keys) {
@@ -150,4 +148,24 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       await response.body?.cancel();
     },
   };
+
+  async function upload(
+    key: string,
+    body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
+    contentType: string,
+  ): Promise<boolean> {
+    const response = await fetch(`${base}/object/${objectPath(key)}`, {
+      method: "POST",
+      headers: { ...headers, "content-type": contentType, "x-upsert": "false" },
+      body,
+    });
+    if (response.ok) {
+      await response.body?.cancel();
+      return true;
+    }
+    const answer = await response.json().catch(() => ({})) as { statusCode?: string };
+    // Content-addressed: an object already under this key holds these very bytes.
+    if (answer.statusCode === "409") return false;
+    throw new Error(`Storage upload of "${key}" failed: ${JSON.stringify(answer)}`);
+  }
 }

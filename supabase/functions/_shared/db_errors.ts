@@ -22,6 +22,8 @@ const HINT_CODES: Readonly<Record<string, ErrorCode>> = {
   conflict_closed: "conflict_closed",
   change_set_mismatch: "idempotency_conflict",
   invalid_object_key: "forbidden",
+  checkpoint_exists: "checkpoint_exists",
+  restore_point_not_found: "restore_point_not_found",
 };
 
 interface PostgresError {

@@ -1,0 +1,190 @@
+/**
+ * `e2b-bridge/restore` (and `push`, the same on a live sandbox), one page per call: write the
+ * workspace as it is at a journal position (now, a checkpoint, a version, a time) into the
+ * sandbox root. Files the sandbox already holds with the same content are left alone; every
+ * other file is streamed from Storage into a temp name in its directory, verified by hash
+ * inside the sandbox, given its mode, then renamed into place (E2B writes truncate in place
+ * otherwise). Nothing outside the root is touched: a directory on the way that is a symlink
+ * refuses the files below it. The last page leaves `<root>/.sandsync/instance.json` so an
+ * agent inside the sandbox recognises the instance. Files the target state lacks are not
+ * removed from the sandbox.
+ *
+ * @module
+ */
+import type { RefusedPath, RestoreAnswer, RestoreRequest } from "../../../shared/bridge_wire.ts";
+import { assertWorkspaceScope } from "./auth.ts";
+import {
+  cursorTarget,
+  decodeCursor,
+  encodeCursor,
+  type RestoreCursor,
+  restoreCursorSchema,
+} from "./bridge_cursor.ts";
+import { TEMP_PREFIX } from "./bridge_ignore.ts";
+import { type BridgeDeps, inSandbox, openRoot } from "./bridge_pull.ts";
+import type { StateFile, StateReport } from "./bridge_store.ts";
+import { blobKey } from "./blob_store.ts";
+import type { Caller } from "./caller.ts";
+import type { E2bFs } from "./e2b_fs.ts";
+import { forEachLimit } from "./streamed_blobs.ts";
+
+/** Where the instance manifest lives, relative to the root. */
+export const MANIFEST_PATH = ".sandsync/instance.json";
+
+/** What `instance.json` says. */
+export interface InstanceManifest {
+  readonly source: "e2b-bridge";
+  readonly workspaceId: string;
+  readonly sandboxId: string;
+  readonly replicaId: string;
+  readonly root: string;
+  /** The journal position written: an agent follows the changes feed from here. */
+  readonly cursor: number;
+  readonly at: string | null;
+  readonly restoredAt: string;
+}
+
+const DEFAULT_MODE = 0o644;
+
+function parent(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+/** Every directory on the way to `path` inside the root, shallowest first. */
+function ancestors(path: string): string[] {
+  const parts = path.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+function tempName(path: string): string {
+  const dir = parent(path);
+  const name = `${TEMP_PREFIX}${crypto.randomUUID().slice(0, 12)}`;
+  return dir === "" ? name : `${dir}/${name}`;
+}
+
+/** One page of a restore. */
+export async function restorePage(
+  deps: BridgeDeps,
+  caller: Caller,
+  request: RestoreRequest,
+): Promise<RestoreAnswer> {
+  assertWorkspaceScope(caller, request.workspaceId);
+  const target = cursorTarget(request);
+  const resumed = request.cursor
+    ? decodeCursor(restoreCursorSchema, request.cursor, target)
+    : undefined;
+  const owner = await deps.store.owner(caller, request.workspaceId);
+  const cursor: RestoreCursor = resumed ?? {
+    v: 1,
+    op: "restore",
+    target,
+    seq: await deps.store.restorePoint(caller, request.workspaceId, request.at),
+    after: "",
+  };
+  const { fs, exists } = await openRoot(deps, request);
+  const { sandboxId } = request;
+  if (!exists) await inSandbox(sandboxId, () => fs.mkdir(""));
+  const replicaId = await deps.store.register(caller, request);
+  const files = await deps.store.stateAt(caller, request.workspaceId, {
+    seq: cursor.seq,
+    after: cursor.after,
+    limit: deps.limits.pageFiles,
+  });
+  const refused: RefusedPath[] = [];
+  const reports: StateReport[] = [];
+  const dirs = [...new Set(files.flatMap((file) => ancestors(file.path)))];
+  const linked = await inSandbox(sandboxId, () => fs.symlinks(dirs));
+  const safe = files.filter((file) => {
+    if (!ancestors(file.path).some((dir) => linked.has(dir))) return true;
+    refused.push({ path: file.path, reason: "symlinked_parent" });
+    return false;
+  });
+  const held = await inSandbox(sandboxId, () => fs.hash(safe.map((file) => file.path)));
+  const same = safe.filter((file) => held.get(file.path) === file.sha256);
+  const wanted = safe.filter((file) => held.get(file.path) !== file.sha256);
+  let bytes = 0;
+  let written = 0;
+  await inSandbox(sandboxId, async () => {
+    // Unchanged files: record what the sandbox holds so the next pull skips them.
+    await forEachLimit(same, deps.limits.concurrency, async (file) => {
+      const entry = await fs.stat(file.path);
+      if (entry) reports.push({ ...file, mtimeMs: entry.mtimeMs, size: entry.size });
+    });
+    const temps = new Map<StateFile, string>();
+    await forEachLimit(wanted, deps.limits.concurrency, async (file) => {
+      const blob = await deps.blobs.open(blobKey(owner, file.sha256));
+      if (!blob?.body) {
+        refused.push({ path: file.path, reason: "vanished" });
+        return;
+      }
+      const temp = tempName(file.path);
+      await fs.writeStream(temp, blob.body);
+      temps.set(file, temp);
+      bytes += file.size;
+    });
+    const hashes = await fs.hash([...temps.values()]);
+    const modes: { path: string; mode: number }[] = [];
+    for (const [file, temp] of temps) {
+      if (hashes.get(temp) !== file.sha256) {
+        refused.push({ path: file.path, reason: "hash_mismatch" });
+        await fs.remove(temp);
+        temps.delete(file);
+      } else if ((file.mode & 0o7777) !== DEFAULT_MODE) {
+        modes.push({ path: temp, mode: file.mode });
+      }
+    }
+    await fs.chmodMany(modes);
+    await forEachLimit([...temps], deps.limits.concurrency, async ([file, temp]) => {
+      const entry = await fs.move(temp, file.path);
+      written++;
+      reports.push({
+        path: file.path,
+        sha256: file.sha256,
+        size: entry?.size ?? file.size,
+        mtimeMs: entry?.mtimeMs ?? Date.now(),
+      });
+    });
+  });
+  await deps.store.report(caller, replicaId, reports);
+  const last = files.at(-1);
+  const done = files.length < deps.limits.pageFiles || !last;
+  let manifest: string | null = null;
+  if (done) {
+    manifest = await writeManifest(fs, {
+      source: "e2b-bridge",
+      workspaceId: request.workspaceId,
+      sandboxId,
+      replicaId,
+      root: request.root,
+      cursor: cursor.seq,
+      at: request.at ?? null,
+      restoredAt: new Date().toISOString(),
+    });
+    await deps.store.heartbeat(caller, replicaId, cursor.seq, sandboxId);
+  }
+  return {
+    done,
+    cursor: done ? null : encodeCursor({ ...cursor, after: last.path }),
+    replicaId,
+    seq: cursor.seq,
+    written,
+    skipped: same.length,
+    bytes,
+    refused: refused.sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 100),
+    manifest,
+  };
+}
+
+/** Writes the manifest the same way as every file: temp name, then rename. */
+async function writeManifest(fs: E2bFs, manifest: InstanceManifest): Promise<string | null> {
+  const body = new Blob([JSON.stringify(manifest, null, 2) + "\n"]).stream();
+  const temp = tempName(MANIFEST_PATH);
+  return await inSandbox(manifest.sandboxId, async () => {
+    // A `.sandsync` that is a symlink could lead out of the root: leave it alone.
+    if ((await fs.symlinks([parent(MANIFEST_PATH)])).size > 0) return null;
+    await fs.writeStream(temp, body);
+    await fs.move(temp, MANIFEST_PATH);
+    return fs.absolute(MANIFEST_PATH);
+  });
+}

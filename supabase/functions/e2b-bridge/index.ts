@@ -1,0 +1,31 @@
+// The `e2b-bridge` Edge Function: pull, restore/push and snapshot of E2B sandboxes. Wiring only.
+// E2B settings are function secrets (E2B_API_KEY, E2B_DOMAIN, or E2B_DEBUG + E2B_SANDBOX_URL).
+import { authenticator } from "../_shared/auth.ts";
+import { DEFAULT_LIMITS } from "../_shared/bridge_pull.ts";
+import { BridgeService } from "../_shared/bridge_service.ts";
+import { BridgeStore } from "../_shared/bridge_store.ts";
+import { contextFromEnv } from "../_shared/context.ts";
+import { connectSandbox, e2bSettingsFromEnv } from "../_shared/e2b_connect.ts";
+import { JournalWaiter } from "../_shared/journal_waiter.ts";
+import { SyncService } from "../_shared/sync_service.ts";
+import { createBridgeHandler } from "./handler.ts";
+
+const context = contextFromEnv();
+// Page size can be lowered (tests use it to exercise paging with small trees).
+const pageFiles = Number(Deno.env.get("SANDSYNC_BRIDGE_PAGE_FILES") ?? "");
+const e2b = e2bSettingsFromEnv();
+const sync = new SyncService({
+  db: context.db,
+  blobs: context.blobs,
+  waiter: new JournalWaiter(context.listenUrl),
+  storageUrl: Deno.env.get("SANDSYNC_PUBLIC_URL") ?? Deno.env.get("SUPABASE_URL") ?? "",
+});
+const service = new BridgeService({
+  db: context.db,
+  blobs: context.blobs,
+  sync,
+  store: new BridgeStore(context.db),
+  connect: (sandboxId) => connectSandbox(e2b, sandboxId),
+  limits: pageFiles > 0 ? { ...DEFAULT_LIMITS, pageFiles, pageDeletes: pageFiles } : DEFAULT_LIMITS,
+});
+Deno.serve(createBridgeHandler({ service, authenticate: authenticator(context.db) }));
