@@ -211,8 +211,15 @@ export class SyncEngine {
       state.deleteMeta("held_deletes");
     }
 
-    // Push.
-    const all = [...changes, ...deletions];
+    // Push. A path with an open conflict waits for its resolution: committing a later local edit
+    // on top of the server's version would settle the conflict silently, without anyone choosing.
+    const inConflict = new Set(state.conflicts().map((conflict) => conflict.path));
+    const all = [...changes, ...deletions].filter((change) => {
+      if (!inConflict.has(change.path)) return true;
+      this.#log(`held: "${change.path}" has an open conflict (sandsync resolve)`);
+      result.skipped++;
+      return false;
+    });
     if (all.length > 0) {
       const pushed = await pushChanges(api, { workspaceId, replicaId: this.#o.replicaId }, all, {
         concurrency: this.#o.concurrency,
