@@ -12,6 +12,7 @@ import * as tus from "tus-js-client";
 import { errorFromResponse, errors, isRetryableStatus } from "../shared/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
+import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
 
 /** Random-access bytes of one blob (a buffer, a local file, a sandbox file). */
@@ -150,6 +151,15 @@ function uploadTus(
         close() {},
       }),
   };
+  // The upload URLs TUS answers with carry the server's own address: keep every request on
+  // the endpoint's (see storage_url.ts).
+  const base = storageBase(instruction.endpoint);
+  const inner = new tus.DefaultHttpStack({});
+  const httpStack: tus.HttpStack = {
+    getName: () => inner.getName(),
+    createRequest: (method, url) =>
+      inner.createRequest(method, base ? rebaseStorageUrl(url, base) : url),
+  };
   return new Promise<void>((resolve, reject) => {
     // The input only reaches our fileReader; tus-js-client's own readers never see it.
     const upload = new tus.Upload(source as unknown as Blob, {
@@ -173,6 +183,7 @@ function uploadTus(
         cacheControl: "3600",
       },
       fileReader,
+      httpStack,
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
         return status === 0 || isRetryableStatus(status) || status === 409 || status === 423;
