@@ -2,8 +2,10 @@
  * The agent's local state in `<dir>/.sandsync/state.db` (node:sqlite, WAL, synchronous=FULL):
  * per synced path the base version (vector, version id) and what the file looked like when it
  * was last synced (SHA-256, size, mtime, inode, mode); plus settings (workspace, replica,
- * cursor, instance) and the conflicts seen open. Every batch of changes is one transaction,
- * so a kill -9 at any moment leaves either the old or the new state, never half of one.
+ * cursor, instance), the conflicts seen open, and the TUS upload URLs of large uploads under
+ * way (so a restarted agent resumes them from the server's offset). Every batch of changes is
+ * one transaction, so a kill -9 at any moment leaves either the old or the new state, never
+ * half of one.
  *
  * @module
  */
@@ -72,7 +74,15 @@ create table if not exists conflicts (
   path text not null,
   opened_at text not null
 );
+create table if not exists uploads (
+  sha256 text primary key,
+  url text not null,
+  created_ms integer not null
+);
 `;
+
+/** Unfinished uploads older than this are forgotten (Storage drops them after 24 hours). */
+export const UPLOAD_TTL_MS = 23 * 60 * 60 * 1000;
 
 /** The state database of one synced directory. */
 export class StateDb {
@@ -189,6 +199,56 @@ export class StateDb {
 
   closeConflict(conflictId: string): void {
     this.#db.prepare("delete from conflicts where conflict_id = ?").run(conflictId);
+  }
+
+  /**
+   * The resumable-upload store of this directory (see `ResumeStore` in client/push.ts): the
+   * TUS upload URL of each blob whose upload started and did not finish, by SHA-256. URLs
+   * older than {@linkcode UPLOAD_TTL_MS} are not handed out (the server has dropped them).
+   */
+  get uploads(): {
+    get(sha256: string): string | undefined;
+    set(sha256: string, url: string): void;
+    delete(sha256: string): void;
+  } {
+    return {
+      get: (sha256) => {
+        const row = this.#db.prepare("select url, created_ms from uploads where sha256 = ?")
+          .get(sha256) as { url: string; created_ms: number } | undefined;
+        return row && Date.now() - Number(row.created_ms) < UPLOAD_TTL_MS ? row.url : undefined;
+      },
+      set: (sha256, url) => {
+        this.#db.prepare(
+          `insert into uploads (sha256, url, created_ms) values (?, ?, ?)
+           on conflict (sha256) do update set url = excluded.url,
+             created_ms = case when uploads.url = excluded.url then uploads.created_ms
+               else excluded.created_ms end`,
+        ).run(sha256, url, Date.now());
+      },
+      delete: (sha256) => void this.#db.prepare("delete from uploads where sha256 = ?").run(sha256),
+    };
+  }
+
+  /** Every unfinished upload recorded (for `status` and tests). */
+  uploadRows(): { sha256: string; url: string; createdMs: number }[] {
+    const rows = this.#db.prepare("select * from uploads order by sha256").all() as unknown as {
+      sha256: string;
+      url: string;
+      created_ms: number;
+    }[];
+    return rows.map((row) => ({
+      sha256: row.sha256,
+      url: row.url,
+      createdMs: Number(row.created_ms),
+    }));
+  }
+
+  /** Forgets unfinished uploads older than {@linkcode UPLOAD_TTL_MS}; returns how many. */
+  pruneUploads(now = Date.now()): number {
+    const result = this.#db.prepare("delete from uploads where created_ms < ?").run(
+      now - UPLOAD_TTL_MS,
+    );
+    return Number(result.changes);
   }
 }
 

@@ -201,10 +201,13 @@ export class SyncEngine {
     // Push.
     const all = [...changes, ...deletions];
     if (all.length > 0) {
+      state.pruneUploads();
       const pushed = await pushChanges(api, { workspaceId, replicaId: this.#o.replicaId }, all, {
         concurrency: this.#o.concurrency,
         signal: options.signal,
         onProgress: this.#o.onProgress,
+        // Interrupted TUS uploads resume from the server's offset, also after a restart.
+        resume: state.uploads,
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;

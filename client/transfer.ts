@@ -129,7 +129,9 @@ function uploadTus(
   source: BlobSource,
   options: UploadOptions,
 ): Promise<void> {
-  // Hash the chunks as they are read in order; a re-read after a retry is not hashed twice.
+  // Hash the chunks as they are read in order; a re-read after a retry is not hashed twice,
+  // and the part a resumed upload skips (already on the server) is read and hashed first, so
+  // the whole content is always checked against the declared hash.
   const hash = createSha256();
   let hashed = 0;
   const fileReader = {
@@ -137,6 +139,12 @@ function uploadTus(
       Promise.resolve({
         size: source.size,
         async slice(start: number, end: number) {
+          while (hashed < start) {
+            const skipped = await source.read(hashed, Math.min(READ_CHUNK, start - hashed));
+            if (skipped.byteLength === 0) break;
+            hash.update(skipped);
+            hashed += skipped.byteLength;
+          }
           const stop = Math.min(end, source.size);
           const bytes = await source.read(start, stop - start);
           if (start <= hashed && start + bytes.byteLength > hashed) {
