@@ -36,6 +36,18 @@ export interface ConflictState {
   readonly openedAt: string;
 }
 
+/**
+ * A remote change about to be applied (written ahead of the rename or removal): if the agent
+ * dies before recording the result, the next run finds this and recognises the file as the
+ * remote version instead of taking it for a local edit. `sha256: null` is a deletion.
+ */
+export interface PendingApply {
+  readonly path: string;
+  readonly sha256: string | null;
+  readonly vector: VersionVector;
+  readonly versionId: string | null;
+}
+
 /** Keys of the settings table. */
 export type MetaKey =
   | "workspace_id"
@@ -73,6 +85,12 @@ create table if not exists conflicts (
   conflict_id text primary key,
   path text not null,
   opened_at text not null
+);
+create table if not exists applying (
+  path text primary key,
+  sha256 text,
+  vector text not null,
+  version_id text
 );
 create table if not exists uploads (
   sha256 text primary key,
@@ -199,6 +217,36 @@ export class StateDb {
 
   closeConflict(conflictId: string): void {
     this.#db.prepare("delete from conflicts where conflict_id = ?").run(conflictId);
+  }
+
+  /** Records a remote change as about to be applied (see {@linkcode PendingApply}). */
+  beginApply(apply: PendingApply): void {
+    this.#db.prepare(
+      `insert into applying (path, sha256, vector, version_id) values (?, ?, ?, ?)
+       on conflict (path) do update set sha256 = excluded.sha256, vector = excluded.vector,
+         version_id = excluded.version_id`,
+    ).run(apply.path, apply.sha256, JSON.stringify(apply.vector), apply.versionId);
+  }
+
+  /** Marks the apply of `path` done (in the transaction that records its result). */
+  endApply(path: string): void {
+    this.#db.prepare("delete from applying where path = ?").run(path);
+  }
+
+  /** Applies begun and not ended: what a killed run was doing. */
+  pendingApplies(): PendingApply[] {
+    const rows = this.#db.prepare("select * from applying order by path").all() as unknown as {
+      path: string;
+      sha256: string | null;
+      vector: string;
+      version_id: string | null;
+    }[];
+    return rows.map((row) => ({
+      path: row.path,
+      sha256: row.sha256,
+      vector: JSON.parse(row.vector),
+      versionId: row.version_id,
+    }));
   }
 
   /**
