@@ -16,13 +16,35 @@ function mixedSizes(): number[] {
   return sizes;
 }
 
+/** Resets every connection once `when` holds (polled): a blip in the middle of a transfer. */
+function blip(proxy: FaultProxy, when: () => boolean): { stop(): Promise<boolean> } {
+  let done = false;
+  let fired = false;
+  const loop = (async () => {
+    while (!done && !fired) {
+      if (when()) {
+        proxy.resetAll();
+        fired = true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      done = true;
+      await loop;
+      return fired;
+    },
+  };
+}
+
 async function syncOk(config: Parameters<typeof runCli>[0], dir: string) {
   const run = await runCli(config, ["sync", dir, "--json"]);
   assert.equal(run.code, 0, `sync of ${dir} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
 }
 
-Deno.test("through a proxy that drops, delays and resets connections, two agents converge intact", async () => {
+Deno.test("through a proxy that drops, delays, resets and cuts connections, two agents converge intact", async () => {
   const { config, workspace } = await newAccount("faults");
   const a = await newRoot(config, workspace);
   const b = await newRoot(config, workspace);
@@ -31,7 +53,16 @@ Deno.test("through a proxy that drops, delays and resets connections, two agents
   b.close();
   const proxy = await FaultProxy.start({
     target: config.url,
-    rates: { drop: 0.15, reset: 0.35, delay: 0.2 },
+    // Each kind at least once (which request a connection carries is up to the client's
+    // pool), then random faults.
+    schedule: [
+      { kind: "pass" },
+      { kind: "drop" },
+      { kind: "reset", afterBytes: 2 * MiB },
+      { kind: "delay", ms: 300 },
+      { kind: "close", afterBytes: 600_000 },
+    ],
+    rates: { drop: 0.15, reset: 0.25, close: 0.15, delay: 0.2 },
     delayMs: [20, 800],
     resetAfterBytes: [100, 8 * MiB],
     maxFaults: 40,
@@ -45,9 +76,17 @@ Deno.test("through a proxy that drops, delays and resets connections, two agents
     for (const [i, size] of sizes.entries()) {
       await write(a.dir, `mixed/d${i % 7}/f${i}.bin`, randomBytes(size));
     }
+    // Besides the random faults, a blip halfway through the bytes each way (so inside the
+    // large file's TUS upload and its download, whatever the random faults did).
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    const midUpload = blip(proxy, () => proxy.stats.bytesUp > total * 0.7);
     const up = await syncOk(via, a.dir);
+    assert.ok(await midUpload.stop(), "the blip fired during the upload");
     assert.equal(up.uploaded, sizes.length);
+    const downFrom = proxy.stats.bytesDown;
+    const midDownload = blip(proxy, () => proxy.stats.bytesDown - downFrom > total * 0.7);
     const down = await syncOk(via, b.dir);
+    assert.ok(await midDownload.stop(), "the blip fired during the download");
     assert.equal(down.downloaded, sizes.length);
     assert.deepEqual(await hashTree(b.dir), await hashTree(a.dir));
 
@@ -79,7 +118,8 @@ Deno.test("through a proxy that drops, delays and resets connections, two agents
       assert.equal(count, edited.includes(path) ? 2 : 1, `versions of "${path}"`);
     }
     console.log(`faults injected: ${JSON.stringify(proxy.stats)}`);
-    assert.ok(proxy.stats.resets > 0 && proxy.stats.drops > 0, JSON.stringify(proxy.stats));
+    const { drops, resets, closes, delays } = proxy.stats;
+    assert.ok(drops > 0 && resets > 2 && closes > 0 && delays > 0, JSON.stringify(proxy.stats));
   } finally {
     await proxy.close();
     await Deno.remove(a.dir, { recursive: true }).catch(() => {});

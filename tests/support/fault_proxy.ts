@@ -5,7 +5,9 @@
  * - `drop`: the connection is reset (RST) as soon as it is accepted, before a byte moves;
  * - `delay`: forwarding starts only after some milliseconds (a slow network or a cold start);
  * - `reset`: the bytes flow until `afterBytes` have moved (both directions counted), then
- *   both sides are reset mid-transfer: an upload's request or a download's body is cut.
+ *   both sides are reset mid-transfer: an upload's request or a download's body is cut;
+ * - `close`: the same cut with a plain close (FIN) instead of a reset, which a client may read
+ *   as a clean end of a short response (only framing tells it the body is incomplete).
  *
  * Faults come from an explicit `schedule` (connection number → fault) and from random rates
  * (a seeded PRNG, so a failing run can be replayed from the seed it logs). Injection is
@@ -27,17 +29,23 @@ export type Fault =
   | { readonly kind: "pass" }
   | { readonly kind: "drop" }
   | { readonly kind: "delay"; readonly ms: number }
-  | { readonly kind: "reset"; readonly afterBytes: number };
+  | { readonly kind: "reset"; readonly afterBytes: number }
+  | { readonly kind: "close"; readonly afterBytes: number };
 
 /** Options of {@linkcode FaultProxy.start}. */
 export interface FaultProxyOptions {
   /** Where to forward: a URL (`http://127.0.0.1:54321`) or a port on 127.0.0.1. */
   readonly target: string | number;
-  /** Shares (0..1) of connections dropped, delayed, or reset mid-transfer. */
-  readonly rates?: { readonly drop?: number; readonly delay?: number; readonly reset?: number };
+  /** Shares (0..1) of connections dropped, delayed, reset or closed mid-transfer. */
+  readonly rates?: {
+    readonly drop?: number;
+    readonly delay?: number;
+    readonly reset?: number;
+    readonly close?: number;
+  };
   /** Range of a random delay in ms. Default [50, 500]. */
   readonly delayMs?: readonly [number, number];
-  /** Range of bytes moved before a random reset. Default [1, 1 MiB]. */
+  /** Range of bytes moved before a random reset or close. Default [1, 1 MiB]. */
   readonly resetAfterBytes?: readonly [number, number];
   /** Faults of the first connections, in accept order (a `pass` skips one); rates after. */
   readonly schedule?: readonly Fault[];
@@ -57,6 +65,8 @@ export interface FaultStats {
   drops: number;
   delays: number;
   resets: number;
+  /** Connections closed (FIN) mid-transfer. */
+  closes: number;
   /** Bytes forwarded client → server. */
   bytesUp: number;
   /** Bytes forwarded server → client. */
@@ -73,6 +83,7 @@ export class FaultProxy {
     drops: 0,
     delays: 0,
     resets: 0,
+    closes: 0,
     bytesUp: 0,
     bytesDown: 0,
   };
@@ -187,6 +198,10 @@ export class FaultProxy {
     if (roll < edge) {
       return { kind: "reset", afterBytes: between(this.#options.resetAfterBytes ?? [1, 1 << 20]) };
     }
+    edge += rates.close ?? 0;
+    if (roll < edge) {
+      return { kind: "close", afterBytes: between(this.#options.resetAfterBytes ?? [1, 1 << 20]) };
+    }
     edge += rates.delay ?? 0;
     if (roll < edge) return { kind: "delay", ms: between(this.#options.delayMs ?? [50, 500]) };
     return { kind: "pass" };
@@ -212,15 +227,25 @@ export class FaultProxy {
       });
       this.#track(server);
       let moved = 0;
-      const limit = fault.kind === "reset" ? fault.afterBytes : Infinity;
+      let cutDone = false;
+      const limit = fault.kind === "reset" || fault.kind === "close" ? fault.afterBytes : Infinity;
       const cut = () => {
-        this.stats.resets++;
-        client.resetAndDestroy();
-        server.resetAndDestroy();
+        cutDone = true;
+        if (fault.kind === "close") {
+          // What was forwarded reaches the client, then FIN; the server side is dropped.
+          this.stats.closes++;
+          client.end();
+          server.destroy();
+          this.#later(() => client.destroy(), 1000); // in case the client never hangs up
+        } else {
+          this.stats.resets++;
+          client.resetAndDestroy();
+          server.resetAndDestroy();
+        }
       };
       const pipe = (from: net.Socket, to: net.Socket, counter: "bytesUp" | "bytesDown") => {
         from.on("data", (chunk: Uint8Array) => {
-          if (to.destroyed) return;
+          if (cutDone || to.destroyed) return;
           const room = limit - moved;
           const part = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
           moved += part.byteLength;
@@ -235,12 +260,12 @@ export class FaultProxy {
         let ended = false;
         from.on("end", () => {
           ended = true;
-          to.end();
+          if (!cutDone) to.end();
         });
         // A side that closed without ending (reset, error) takes the other down with it; a
         // clean end only half-closes, so the other direction can still drain.
         from.on("close", () => {
-          if (!ended) to.destroy();
+          if (!ended && !cutDone) to.destroy();
         });
       };
       pipe(client, server, "bytesUp");

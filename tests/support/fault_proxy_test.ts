@@ -45,7 +45,7 @@ Deno.test("fault proxy: passes bytes unchanged both ways and counts them", async
   });
 });
 
-Deno.test("fault proxy: a scheduled drop, reset mid-body and delay, then clean passes", async () => {
+Deno.test("fault proxy: a scheduled drop, reset mid-body, delay and close mid-body, then clean passes", async () => {
   await withServer(async (port) => {
     const proxy = await FaultProxy.start({
       target: port,
@@ -53,6 +53,7 @@ Deno.test("fault proxy: a scheduled drop, reset mid-body and delay, then clean p
         { kind: "drop" },
         { kind: "reset", afterBytes: 300_000 },
         { kind: "delay", ms: 400 },
+        { kind: "close", afterBytes: 500_000 },
       ],
     });
     const client = fresh();
@@ -63,11 +64,14 @@ Deno.test("fault proxy: a scheduled drop, reset mid-body and delay, then clean p
       const started = Date.now();
       assert.equal((await get(`${proxy.url}/bytes`, client)).length, BODY.length);
       assert.ok(Date.now() - started >= 380, `delayed ${Date.now() - started} ms`);
+      // A FIN inside the body: the client sees the body end short of its Content-Length.
+      await assert.rejects(get(`${proxy.url}/bytes`, client), "closed mid-body");
       assert.equal((await get(`${proxy.url}/bytes`, client)).length, BODY.length);
       assert.deepEqual(
-        [proxy.stats.drops, proxy.stats.resets, proxy.stats.delays, proxy.faults],
-        [1, 1, 1, 3],
+        [proxy.stats.drops, proxy.stats.resets, proxy.stats.delays, proxy.stats.closes],
+        [1, 1, 1, 1],
       );
+      assert.equal(proxy.faults, 4);
     } finally {
       client.close();
       await proxy.close();
