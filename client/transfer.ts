@@ -9,9 +9,9 @@
  */
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
-import { errorFromResponse, errors, isRetryableStatus } from "../shared/errors.ts";
+import { errorFromResponse, errors, isRetryableStatus, isSyncError } from "../shared/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
-import { type RetryOptions, withRetry } from "./retry.ts";
+import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
 import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
 
@@ -233,7 +233,9 @@ export interface DownloadOptions {
 /**
  * Streams the bytes at a signed download URL to `write`, hashing on the way; throws
  * `hash_mismatch` when they do not hash to `sha256`. Retries restart from the beginning
- * (`reset` is called first so the sink can truncate).
+ * (`reset` is called first so the sink can truncate). Bytes that arrive whole but wrong are
+ * retried too: the blob is content-addressed, so bad bytes were damaged in transit (a proxy,
+ * a cache), and another attempt may well get the right ones.
  */
 export async function downloadBlob(
   url: string,
@@ -260,7 +262,11 @@ export async function downloadBlob(
     if (actual !== expected.sha256 || size !== expected.size) {
       throw errors.hashMismatch(url.split("?")[0]!, expected.sha256, `${actual} (${size} bytes)`);
     }
-  }, { ...options.retry, signal: options.signal });
+  }, {
+    ...options.retry,
+    signal: options.signal,
+    retryable: (error) => isRetryableError(error) || isSyncError(error, "hash_mismatch"),
+  });
 }
 
 /** Downloads a blob into memory, verified. */
