@@ -82,14 +82,18 @@ Deno.test(`SIGKILL at random points of ${TRIALS} syncs: the agent restarts and c
       await write(side === "a" ? a.dir : b.dir, `${side}/seed/f${i}.txt`, bytes);
       model.set(`${side}/seed/f${i}.txt`, sha256Hex(bytes));
     }
+    // Kill points are drawn over the length of a run on this machine (start-up included; a
+    // trial pulls as well as pushes, so half as long again).
+    const started = Date.now();
     assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    const span = Math.max(300, Math.round((Date.now() - started) * 1.5));
     await b.sync();
 
     for (let trial = 1; trial <= TRIALS; trial++) {
       await mutate(a.dir, "a", model, random, trial);
       await mutate(b.dir, "b", model, random, trial);
       await b.sync(); // so A's killed run has remote changes to pull as well as its own to push
-      const delay = 50 + random.int(900);
+      const delay = 20 + random.int(span);
       kills.push(delay);
       const child = spawnCli(config, ["sync", a.dir, "--quiet"]);
       let exited = false;
@@ -118,8 +122,10 @@ Deno.test(`SIGKILL at random points of ${TRIALS} syncs: the agent restarts and c
     assert.deepEqual(rows.live, sorted(model));
     assert.deepEqual(rows.conflicts, [], "no conflict from a replayed commit");
     assert.deepEqual(rows.versions.filter((v) => v.outcome !== "applied"), []);
-    console.log(`killed after ${kills.join(", ")} ms; ${interrupted} runs interrupted`);
-    assert.ok(interrupted >= TRIALS / 2, `only ${interrupted} kills hit a running agent`);
+    console.log(
+      `killed after ${kills.join(", ")} ms (runs take ~${span} ms); ${interrupted} interrupted`,
+    );
+    assert.ok(interrupted >= TRIALS / 4, `only ${interrupted} kills hit a running agent`);
   } finally {
     b.close();
     await Deno.remove(a.dir, { recursive: true }).catch(() => {});
