@@ -281,8 +281,8 @@ export class SyncEngine {
   /**
    * Settles the remote changes a killed run was applying: a file that holds the new bytes (or
    * is gone, for a deletion) is recorded as that version; anything else is left to the scan,
-   * based on the old version, and the change itself comes again with the pull (the cursor
-   * only moves past a page once every change of it is applied).
+   * based on the old version, and the change itself comes again with the pull (a killed run
+   * never saved the cursor past the page it was applying).
    */
   async #recoverApplies(): Promise<void> {
     const { fs, state } = this.#o;
