@@ -2,8 +2,10 @@
  * The agent's local state in `<dir>/.sandsync/state.db` (node:sqlite, WAL, synchronous=FULL):
  * per synced path the base version (vector, version id) and what the file looked like when it
  * was last synced (SHA-256, size, mtime, inode, mode); plus settings (workspace, replica,
- * cursor, instance) and the conflicts seen open. Every batch of changes is one transaction,
- * so a kill -9 at any moment leaves either the old or the new state, never half of one.
+ * cursor, instance), the conflicts seen open, and the TUS upload URLs of large uploads under
+ * way (so a restarted agent resumes them from the server's offset). Every batch of changes is
+ * one transaction, so a kill -9 at any moment leaves either the old or the new state, never
+ * half of one.
  *
  * @module
  */
@@ -32,6 +34,18 @@ export interface ConflictState {
   readonly conflictId: string;
   readonly path: string;
   readonly openedAt: string;
+}
+
+/**
+ * A remote change about to be applied (written ahead of the rename or removal): if the agent
+ * dies before recording the result, the next run finds this and recognises the file as the
+ * remote version instead of taking it for a local edit. `sha256: null` is a deletion.
+ */
+export interface PendingApply {
+  readonly path: string;
+  readonly sha256: string | null;
+  readonly vector: VersionVector;
+  readonly versionId: string | null;
 }
 
 /** Keys of the settings table. */
@@ -73,7 +87,21 @@ create table if not exists conflicts (
   path text not null,
   opened_at text not null
 );
+create table if not exists applying (
+  path text primary key,
+  sha256 text,
+  vector text not null,
+  version_id text
+);
+create table if not exists uploads (
+  sha256 text primary key,
+  url text not null,
+  created_ms integer not null
+);
 `;
+
+/** Unfinished uploads older than this are forgotten (Storage drops them after 24 hours). */
+export const UPLOAD_TTL_MS = 23 * 60 * 60 * 1000;
 
 /** The state database of one synced directory. */
 export class StateDb {
@@ -190,6 +218,86 @@ export class StateDb {
 
   closeConflict(conflictId: string): void {
     this.#db.prepare("delete from conflicts where conflict_id = ?").run(conflictId);
+  }
+
+  /** Records a remote change as about to be applied (see {@linkcode PendingApply}). */
+  beginApply(apply: PendingApply): void {
+    this.#db.prepare(
+      `insert into applying (path, sha256, vector, version_id) values (?, ?, ?, ?)
+       on conflict (path) do update set sha256 = excluded.sha256, vector = excluded.vector,
+         version_id = excluded.version_id`,
+    ).run(apply.path, apply.sha256, JSON.stringify(apply.vector), apply.versionId);
+  }
+
+  /** Marks the apply of `path` done (in the transaction that records its result). */
+  endApply(path: string): void {
+    this.#db.prepare("delete from applying where path = ?").run(path);
+  }
+
+  /** Applies begun and not ended: what a killed run was doing. */
+  pendingApplies(): PendingApply[] {
+    const rows = this.#db.prepare("select * from applying order by path").all() as unknown as {
+      path: string;
+      sha256: string | null;
+      vector: string;
+      version_id: string | null;
+    }[];
+    return rows.map((row) => ({
+      path: row.path,
+      sha256: row.sha256,
+      vector: JSON.parse(row.vector),
+      versionId: row.version_id,
+    }));
+  }
+
+  /**
+   * The resumable-upload store of this directory (see `ResumeStore` in client/push.ts): the
+   * TUS upload URL of each blob whose upload started and did not finish, by SHA-256. URLs
+   * older than {@linkcode UPLOAD_TTL_MS} are not handed out (the server has dropped them).
+   */
+  get uploads(): {
+    get(sha256: string): string | undefined;
+    set(sha256: string, url: string): void;
+    delete(sha256: string): void;
+  } {
+    return {
+      get: (sha256) => {
+        const row = this.#db.prepare("select url, created_ms from uploads where sha256 = ?")
+          .get(sha256) as { url: string; created_ms: number } | undefined;
+        return row && Date.now() - Number(row.created_ms) < UPLOAD_TTL_MS ? row.url : undefined;
+      },
+      set: (sha256, url) => {
+        this.#db.prepare(
+          `insert into uploads (sha256, url, created_ms) values (?, ?, ?)
+           on conflict (sha256) do update set url = excluded.url,
+             created_ms = case when uploads.url = excluded.url then uploads.created_ms
+               else excluded.created_ms end`,
+        ).run(sha256, url, Date.now());
+      },
+      delete: (sha256) => void this.#db.prepare("delete from uploads where sha256 = ?").run(sha256),
+    };
+  }
+
+  /** Every unfinished upload recorded (for `status` and tests). */
+  uploadRows(): { sha256: string; url: string; createdMs: number }[] {
+    const rows = this.#db.prepare("select * from uploads order by sha256").all() as unknown as {
+      sha256: string;
+      url: string;
+      created_ms: number;
+    }[];
+    return rows.map((row) => ({
+      sha256: row.sha256,
+      url: row.url,
+      createdMs: Number(row.created_ms),
+    }));
+  }
+
+  /** Forgets unfinished uploads older than {@linkcode UPLOAD_TTL_MS}; returns how many. */
+  pruneUploads(now = Date.now()): number {
+    const result = this.#db.prepare("delete from uploads where created_ms < ?").run(
+      now - UPLOAD_TTL_MS,
+    );
+    return Number(result.changes);
   }
 }
 

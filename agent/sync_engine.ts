@@ -123,6 +123,7 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
     };
     const rules = await IgnoreRules.load(fs, this.#o.ignore);
+    await this.#recoverApplies();
     const known = state.all();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
@@ -221,10 +222,13 @@ export class SyncEngine {
       return false;
     });
     if (all.length > 0) {
+      state.pruneUploads();
       const pushed = await pushChanges(api, { workspaceId, replicaId: this.#o.replicaId }, all, {
         concurrency: this.#o.concurrency,
         signal: options.signal,
         onProgress: this.#o.onProgress,
+        // Interrupted TUS uploads resume from the server's offset, also after a restart.
+        resume: state.uploads,
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;
@@ -342,6 +346,35 @@ export class SyncEngine {
     });
   }
 
+  /**
+   * Settles the remote changes a killed run was applying: a file that holds the new bytes (or
+   * is gone, for a deletion) is recorded as that version; anything else is left to the scan,
+   * based on the old version, and the change itself comes again with the pull (a killed run
+   * never saved the cursor past the page it was applying).
+   */
+  async #recoverApplies(): Promise<void> {
+    const { fs, state } = this.#o;
+    for (const pending of state.pendingApplies()) {
+      const local = await fs.stat(pending.path);
+      let adopt: PathState | undefined;
+      if (pending.sha256 !== null && local?.kind === "file") {
+        const { sha256 } = await hashFile(fs, pending.path);
+        const after = await fs.stat(pending.path);
+        // (Unchanged while it was hashed, else it is a local edit after all.)
+        if (sha256 === pending.sha256 && after && sameStat(after, local)) {
+          adopt = stateOf({ ...after, sha256 }, pending);
+        }
+      }
+      const deleted = pending.sha256 === null && local === null;
+      state.transaction(() => {
+        if (adopt) state.put(adopt);
+        else if (deleted) state.remove(pending.path);
+        state.endApply(pending.path);
+      });
+      if (adopt || deleted) this.#log(`recovered the interrupted apply of "${pending.path}"`);
+    }
+  }
+
   async #pullChanges(rules: IgnoreRules, result: SyncOutcome, signal?: AbortSignal) {
     const { api, state, workspaceId } = this.#o;
     let cursor = state.cursor ?? 0;
@@ -432,11 +465,18 @@ export class SyncEngine {
     }
     if (entry.deleted) {
       if (local !== null) {
+        // Written ahead: a kill after the removal must not read as a local deletion.
+        state.beginApply({ path, sha256: null, vector: entry.vector, versionId: entry.versionId });
         await fs.remove(path);
+        state.transaction(() => {
+          state.remove(path);
+          state.endApply(path);
+        });
         await removeEmptyParents(fs, path);
         result.deleted++;
+      } else {
+        state.remove(path);
       }
-      state.remove(path);
       return;
     }
     await this.#download(entry, local, result, options.signal);
@@ -478,10 +518,20 @@ export class SyncEngine {
       return;
     }
     await fs.chmod(temp, entry.mode);
+    // Written ahead: a kill after the rename must not read as a local edit.
+    state.beginApply({
+      path,
+      sha256: entry.sha256,
+      vector: entry.vector,
+      versionId: entry.versionId,
+    });
     await fs.rename(temp, path);
     const after = await fs.stat(path);
+    state.transaction(() => {
+      if (after) state.put(stateOf({ ...after, sha256: entry.sha256! }, entry));
+      state.endApply(path);
+    });
     if (!after) return;
-    state.put(stateOf({ ...after, sha256: entry.sha256! }, entry));
     result.downloaded++;
     result.bytes += entry.size;
   }

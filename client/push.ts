@@ -43,6 +43,17 @@ export interface PushResult {
   readonly cursor: number;
 }
 
+/**
+ * Where TUS upload URLs are kept between runs, by blob SHA-256, so an upload interrupted by a
+ * crash or a restart resumes from the server's offset instead of starting over. The agent
+ * keeps them in its state database; an app can use its own storage.
+ */
+export interface ResumeStore {
+  get(sha256: string): string | undefined | Promise<string | undefined>;
+  set(sha256: string, url: string): void | Promise<void>;
+  delete(sha256: string): void | Promise<void>;
+}
+
 /** Options of {@linkcode pushChanges}. */
 export interface PushOptions {
   /** Uploads in flight at once. Default 4. */
@@ -51,6 +62,8 @@ export interface PushOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** Largest change count per commit. Default 1,000. */
   readonly batchSize?: number;
+  /** Keeps TUS upload URLs so a later run resumes them (default: within this run only). */
+  readonly resume?: ResumeStore;
 }
 
 const INLINE_BUDGET = 3.5 * 1024 * 1024;
@@ -162,13 +175,24 @@ async function uploadOne(
   options: PushOptions,
 ): Promise<string | undefined> {
   const source = await change.open!();
+  const resume = instruction.method === "tus" ? options.resume : undefined;
+  const sha256 = instruction.sha256;
   try {
-    return await uploadBlob(instruction, source, {
+    const resumeUrl = await resume?.get(sha256);
+    const sent = await uploadBlob(instruction, source, {
       anonKey: api.anonKey,
       signal: options.signal,
+      ...(resumeUrl ? { resumeUrl } : {}),
+      onUploadUrl: resume ? (url) => void resume.set(sha256, url) : undefined,
       onProgress: (sent, total) =>
         options.onProgress?.({ kind: "upload", path: change.path, bytes: sent, total }),
     });
+    await resume?.delete(sha256);
+    return sent;
+  } catch (error) {
+    // Bytes of other content sit at that URL: never resume them.
+    if (error instanceof ContentChangedError) await resume?.delete(sha256);
+    throw error;
   } finally {
     await source.close?.();
   }

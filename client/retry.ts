@@ -21,6 +21,8 @@ export interface RetryOptions {
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Random source in [0, 1), for tests. Default `Math.random`. */
   readonly random?: () => number;
+  /** Which failures to retry. Default {@linkcode isRetryableError}. */
+  readonly retryable?: (error: unknown) => boolean;
 }
 
 /** True for a failure worth retrying: a network error, or a retryable HTTP status. */
@@ -73,7 +75,8 @@ export async function withRetry<T>(
     try {
       return await work(attempt);
     } catch (error) {
-      if (attempt >= attempts || !isRetryableError(error) || options.signal?.aborted) throw error;
+      const retryable = (options.retryable ?? isRetryableError)(error);
+      if (attempt >= attempts || !retryable || options.signal?.aborted) throw error;
       const retryAfter = retryAfterMs(error);
       const delay = Math.max(backoffDelay(attempt, options), retryAfter ?? 0);
       options.onRetry?.(error, attempt, delay);

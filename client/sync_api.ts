@@ -11,6 +11,7 @@
 import { errorFromResponse } from "../shared/errors.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
+import { rebaseStorageUrl } from "./storage_url.ts";
 import type {
   ChangeEntry,
   ChangesPage,
@@ -157,8 +158,21 @@ export class SyncApi {
   // ---- sync ----
 
   /** `POST sync/negotiate`: which blobs to upload and how (reserves quota). */
-  negotiate(request: NegotiateRequest, options: RequestOptions = {}): Promise<NegotiateResponse> {
-    return this.request("POST", "sync/negotiate", request, options);
+  async negotiate(
+    request: NegotiateRequest,
+    options: RequestOptions = {},
+  ): Promise<NegotiateResponse> {
+    const plan = await this.request<NegotiateResponse>("POST", "sync/negotiate", request, options);
+    return {
+      ...plan,
+      uploads: plan.uploads.map((upload) =>
+        upload.method === "signed_url"
+          ? { ...upload, url: this.storageUrl(upload.url) }
+          : upload.method === "tus"
+          ? { ...upload, endpoint: this.storageUrl(upload.endpoint) }
+          : upload
+      ),
+    };
   }
 
   /** `POST sync/commit`: applies a change set; retried safely thanks to its idempotency key. */
@@ -168,7 +182,7 @@ export class SyncApi {
   }
 
   /** `GET sync/changes`: journal entries after `cursor`; `wait` seconds of long poll (≤ 25). */
-  changes(
+  async changes(
     query: { workspaceId: string; cursor: number; limit?: number; wait?: number },
     options: RequestOptions = {},
   ): Promise<ChangesPage> {
@@ -179,11 +193,15 @@ export class SyncApi {
       wait: String(query.wait ?? 0),
     });
     const timeoutMs = (this.#options.timeoutMs ?? 60_000) + (query.wait ?? 0) * 1000;
-    return this.request("GET", `sync/changes?${params}`, undefined, { ...options, timeoutMs });
+    const page = await this.request<ChangesPage>("GET", `sync/changes?${params}`, undefined, {
+      ...options,
+      timeoutMs,
+    });
+    return { ...page, changes: page.changes.map((entry) => this.#rebaseEntry(entry)) };
   }
 
   /** `GET sync/manifest`: one page of the workspace's current files, by path. */
-  manifest(
+  async manifest(
     query: { workspaceId: string; after?: string; limit?: number; deleted?: boolean },
     options: RequestOptions = {},
   ): Promise<ManifestPage> {
@@ -193,7 +211,25 @@ export class SyncApi {
       limit: String(query.limit ?? 1000),
       deleted: query.deleted ? "1" : "0",
     });
-    return this.request("GET", `sync/manifest?${params}`, undefined, options);
+    const page = await this.request<ManifestPage>(
+      "GET",
+      `sync/manifest?${params}`,
+      undefined,
+      options,
+    );
+    return { ...page, files: page.files.map((entry) => this.#rebaseEntry(entry)) };
+  }
+
+  /**
+   * A Storage URL the server handed out, moved onto this client's project URL (see
+   * storage_url.ts: the server's idea of its public address may not be reachable from here).
+   */
+  storageUrl(url: string): string {
+    return rebaseStorageUrl(url, this.url);
+  }
+
+  #rebaseEntry(entry: ChangeEntry): ChangeEntry {
+    return entry.url ? { ...entry, url: this.storageUrl(entry.url) } : entry;
   }
 
   /**

@@ -58,3 +58,61 @@ Deno.test("SyncApi never retries a 4xx and keeps its stable code", async () => {
     assert.equal(seen.length, 1);
   });
 });
+
+Deno.test("SyncApi moves the Storage URLs it is handed onto its own project URL", async () => {
+  const elsewhere = "http://10.9.8.7:54321/storage/v1";
+  await withServer([
+    {
+      status: 200,
+      body: {
+        workspaceId: "w",
+        present: [],
+        uploads: [
+          { sha256: "a", size: 1, method: "inline" },
+          { sha256: "b", size: 9, method: "signed_url", key: "k", url: `${elsewhere}/x?token=t` },
+          {
+            sha256: "c",
+            size: 9,
+            method: "tus",
+            key: "k",
+            endpoint: `${elsewhere}/upload/resumable/sign`,
+            bucket: "sync",
+            signature: "s",
+            chunkSize: 6,
+          },
+        ],
+      },
+    },
+    {
+      status: 200,
+      body: {
+        workspaceId: "w",
+        cursor: 2,
+        hasMore: false,
+        changes: [{ path: "p", url: `${elsewhere}/object/sign/sync/k?token=t` }, { path: "q" }],
+      },
+    },
+  ], async (url) => {
+    const api = new SyncApi({ url, token: "jwt" });
+    const plan = await api.negotiate({
+      workspaceId: crypto.randomUUID(),
+      replicaId: "r",
+      changes: [],
+    });
+    assert.deepEqual(
+      plan.uploads.map((u) =>
+        u.method === "signed_url" ? u.url : u.method === "tus" ? u.endpoint : u.method
+      ),
+      [
+        "inline",
+        `${url}/storage/v1/x?token=t`,
+        `${url}/storage/v1/upload/resumable/sign`,
+      ],
+    );
+    const page = await api.changes({ workspaceId: "w", cursor: 0 });
+    assert.deepEqual(page.changes.map((c) => c.url), [
+      `${url}/storage/v1/object/sign/sync/k?token=t`,
+      undefined,
+    ]);
+  });
+});

@@ -9,9 +9,10 @@
  */
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
-import { errorFromResponse, errors, isRetryableStatus } from "../shared/errors.ts";
+import { errorFromResponse, errors, isRetryableStatus, isSyncError } from "../shared/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
-import { type RetryOptions, withRetry } from "./retry.ts";
+import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
+import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
 
 /** Random-access bytes of one blob (a buffer, a local file, a sandbox file). */
@@ -128,7 +129,9 @@ function uploadTus(
   source: BlobSource,
   options: UploadOptions,
 ): Promise<void> {
-  // Hash the chunks as they are read in order; a re-read after a retry is not hashed twice.
+  // Hash the chunks as they are read in order; a re-read after a retry is not hashed twice,
+  // and the part a resumed upload skips (already on the server) is read and hashed first, so
+  // the whole content is always checked against the declared hash.
   const hash = createSha256();
   let hashed = 0;
   const fileReader = {
@@ -136,6 +139,12 @@ function uploadTus(
       Promise.resolve({
         size: source.size,
         async slice(start: number, end: number) {
+          while (hashed < start) {
+            const skipped = await source.read(hashed, Math.min(READ_CHUNK, start - hashed));
+            if (skipped.byteLength === 0) break;
+            hash.update(skipped);
+            hashed += skipped.byteLength;
+          }
           const stop = Math.min(end, source.size);
           const bytes = await source.read(start, stop - start);
           if (start <= hashed && start + bytes.byteLength > hashed) {
@@ -149,6 +158,15 @@ function uploadTus(
         },
         close() {},
       }),
+  };
+  // The upload URLs TUS answers with carry the server's own address: keep every request on
+  // the endpoint's (see storage_url.ts).
+  const base = storageBase(instruction.endpoint);
+  const inner = new tus.DefaultHttpStack({});
+  const httpStack: tus.HttpStack = {
+    getName: () => inner.getName(),
+    createRequest: (method, url) =>
+      inner.createRequest(method, base ? rebaseStorageUrl(url, base) : url),
   };
   return new Promise<void>((resolve, reject) => {
     // The input only reaches our fileReader; tus-js-client's own readers never see it.
@@ -173,6 +191,7 @@ function uploadTus(
         cacheControl: "3600",
       },
       fileReader,
+      httpStack,
       onShouldRetry: (error) => {
         const status = error.originalResponse?.getStatus() ?? 0;
         return status === 0 || isRetryableStatus(status) || status === 409 || status === 423;
@@ -214,7 +233,9 @@ export interface DownloadOptions {
 /**
  * Streams the bytes at a signed download URL to `write`, hashing on the way; throws
  * `hash_mismatch` when they do not hash to `sha256`. Retries restart from the beginning
- * (`reset` is called first so the sink can truncate).
+ * (`reset` is called first so the sink can truncate). Bytes that arrive whole but wrong are
+ * retried too: the blob is content-addressed, so bad bytes were damaged in transit (a proxy,
+ * a cache), and another attempt may well get the right ones.
  */
 export async function downloadBlob(
   url: string,
@@ -241,7 +262,11 @@ export async function downloadBlob(
     if (actual !== expected.sha256 || size !== expected.size) {
       throw errors.hashMismatch(url.split("?")[0]!, expected.sha256, `${actual} (${size} bytes)`);
     }
-  }, { ...options.retry, signal: options.signal });
+  }, {
+    ...options.retry,
+    signal: options.signal,
+    retryable: (error) => isRetryableError(error) || isSyncError(error, "hash_mismatch"),
+  });
 }
 
 /** Downloads a blob into memory, verified. */

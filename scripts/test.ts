@@ -3,7 +3,10 @@
  * script starts on free ports with its own state and env file (so it runs beside a
  * `deno task start`), then stops, leaving no process or temp dir behind.
  *
- * Usage: deno task test [--only unit|integration|pgtap]
+ * Usage: deno task test [--only unit|integration|heavy|pgtap]
+ *
+ * `heavy` is its own suite on the same stack (a 1 GiB transfer, SIGKILL trials): run by
+ * default like the others, and alone with `deno task test:heavy`.
  *
  * @module
  */
@@ -61,7 +64,7 @@ if (!only || only === "unit") {
   outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
 }
 
-if (!only || only === "integration" || only === "pgtap") {
+if (!only || only === "integration" || only === "heavy" || only === "pgtap") {
   const temp = await Deno.makeTempDir({ prefix: "sandsync-test-" });
   await Deno.chmod(temp, 0o755);
   const base = loadStackConfig({
@@ -100,7 +103,12 @@ if (!only || only === "integration" || only === "pgtap") {
     const env = { SANDSYNC_ENV_FILE: stack.envFile };
     if (!only || only === "integration") {
       const dirs = existing(["tests"]);
-      outcomes.push(await run("integration", deno, ["test", "-A", ...dirs], env));
+      outcomes.push(
+        await run("integration", deno, ["test", "-A", "--ignore=tests/heavy", ...dirs], env),
+      );
+    }
+    if ((!only || only === "heavy") && existing(["tests/heavy"]).length > 0) {
+      outcomes.push(await run("heavy", deno, ["test", "-A", "tests/heavy"], env));
     }
     if (!only || only === "pgtap") {
       outcomes.push(

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type Agent, instanceId } from "../../agent/agent.ts";
+import { TEMP_PREFIX } from "../../agent/ignore_rules.ts";
+import { LocalFs } from "../../agent/local_fs.ts";
+import { SyncEngine } from "../../agent/sync_engine.ts";
+import { workspaceRows } from "./robust_support.ts";
+import { cleanup, newAccount, newRoot, tree, write } from "./support.ts";
+
+/**
+ * The local directory, dying right after one step of applying a remote change: the step
+ * happened on disk, nothing after it ran (as with a SIGKILL at that instant). A TypeError is
+ * what a dropped connection throws, so the engine aborts the run instead of skipping the file.
+ */
+class DyingFs extends LocalFs {
+  constructor(root: string, readonly dieAfter: "rename" | "remove") {
+    super(root);
+  }
+
+  override async rename(from: string, to: string): Promise<void> {
+    await super.rename(from, to);
+    if (this.dieAfter === "rename" && from.includes(TEMP_PREFIX)) {
+      throw new TypeError(`died after renaming "${to}" into place`);
+    }
+  }
+
+  override async remove(path: string): Promise<void> {
+    await super.remove(path);
+    if (this.dieAfter === "remove" && !path.includes(TEMP_PREFIX)) {
+      throw new TypeError(`died after removing "${path}"`);
+    }
+  }
+}
+
+async function engineOf(agent: Agent, fs: LocalFs): Promise<SyncEngine> {
+  return new SyncEngine({
+    api: agent.api,
+    fs,
+    state: agent.state,
+    workspaceId: agent.workspaceId,
+    replicaId: agent.replicaId,
+    instance: await instanceId(agent.dir),
+  });
+}
+
+for (const dieAfter of ["rename", "remove"] as const) {
+  Deno.test(`an agent that dies right after the ${dieAfter} of a remote change does not commit it back`, async () => {
+    const { config, workspace } = await newAccount(`crash-${dieAfter}`);
+    const a = await newRoot(config, workspace);
+    const b = await newRoot(config, workspace);
+    try {
+      await write(a.dir, "notes/todo.md", "one\n");
+      await write(a.dir, "notes/keep.md", "keep\n");
+      await a.sync();
+      await b.sync();
+      if (dieAfter === "rename") await write(a.dir, "notes/todo.md", "two\n");
+      else await Deno.remove(join(a.dir, "notes/todo.md"));
+      await a.sync();
+      const before = await workspaceRows(a.workspaceId);
+
+      const dying = await engineOf(b, new DyingFs(b.dir, dieAfter));
+      await assert.rejects(dying.sync(), TypeError);
+      assert.equal(b.state.pendingApplies().length, 1, "the apply was written ahead");
+
+      // The restart recognises the file as the remote version: nothing to push.
+      const restarted = await engineOf(b, new LocalFs(b.dir));
+      const run = await restarted.sync();
+      assert.deepEqual([run.uploaded, run.deleted, run.conflicts], [0, 0, 0]);
+      assert.deepEqual(b.state.pendingApplies(), []);
+      const after = await workspaceRows(a.workspaceId);
+      assert.equal(after.versions.length, before.versions.length, "no version committed back");
+      assert.deepEqual(await tree(b.dir), await tree(a.dir));
+      const again = await restarted.sync();
+      assert.deepEqual([again.uploaded, again.downloaded, again.deleted], [0, 0, 0]);
+    } finally {
+      await cleanup(a, b);
+    }
+  });
+}
