@@ -38,6 +38,8 @@ export interface StackConfig {
    * points this at a file that adds the E2B stand-in's settings.
    */
   readonly functionsEnvFile: string;
+  /** Seconds between housekeeping runs (the `housekeeping` function); 0 turns them off. */
+  readonly housekeepingSeconds: number;
 }
 
 const ROOT_DIR = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -60,7 +62,17 @@ export function loadStackConfig(
     keepState: env.SANDSYNC_KEEP_STATE === "1",
     functionsEnvFile: env.SANDSYNC_FUNCTIONS_ENV_FILE ??
       join(ROOT_DIR, "supabase", "functions", ".env"),
+    housekeepingSeconds: parseSeconds(env.SANDSYNC_HOUSEKEEPING_SECONDS, 300),
   };
+}
+
+function parseSeconds(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(`Invalid SANDSYNC_HOUSEKEEPING_SECONDS: "${value}" is not a number of seconds`);
+  }
+  return seconds;
 }
 
 function parsePort(value: string | undefined, fallback: number, name: string): number {

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { StackConfig } from "./config.ts";
 import { applyMigrations, bootstrapDatabase } from "./database.ts";
+import { startHousekeeping } from "./housekeeping_timer.ts";
 import { formatDotenv, parseDotenv } from "./dotenv.ts";
 import { FunctionWorkers } from "./function_workers.ts";
 import { functionExists, parseFunctionSettings } from "./functions_config.ts";
@@ -121,6 +122,13 @@ async function start(
     await workers.close();
     await server.shutdown();
   });
+
+  const housekeeping = startHousekeeping({
+    apiUrl,
+    serviceRoleKey: keys.serviceRoleKey,
+    intervalSeconds: config.housekeepingSeconds,
+  });
+  cleanups.push(() => housekeeping.stop());
 
   const values = {
     API_URL: apiUrl,
