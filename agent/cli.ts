@@ -213,6 +213,7 @@ function report(outcome: SyncOutcome, options: { json: boolean; quiet: boolean }
       heldDeletes: outcome.heldDeletes,
       restored: outcome.restored,
       cursor: outcome.cursor,
+      hashed: outcome.hashed,
     }));
     return;
   }

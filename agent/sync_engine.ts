@@ -47,6 +47,8 @@ export interface SyncOutcome extends SyncResult {
   restored: boolean;
   /** The journal cursor after the run. */
   cursor: number;
+  /** Local files whose bytes the scan read (new or changed stat); 0 on a no-op rescan. */
+  hashed: number;
 }
 
 /** Options of {@linkcode SyncEngine}. */
@@ -112,6 +114,7 @@ export class SyncEngine {
       openConflicts: 0,
       restored: false,
       cursor: state.cursor ?? 0,
+      hashed: 0,
     };
     const rules = await IgnoreRules.load(fs);
     const known = state.all();
@@ -119,6 +122,7 @@ export class SyncEngine {
     this.#o.onProgress?.({ kind: "scan" });
     const scanned = await scan(fs, rules, known);
     result.skipped += scanned.skipped.length;
+    result.hashed = scanned.hashed;
     const emptied = !fresh && scanned.files.size === 0 && known.size > 0;
     const restore = fresh || emptied;
     let manifest: { cursor: number; files: ChangeEntry[] } | undefined;
