@@ -10,7 +10,7 @@ import { type FileSyncService, FileSyncService as Service } from "../client/file
 import { backoffDelay, sleep } from "../client/retry.ts";
 import { SyncApi } from "../client/sync_api.ts";
 import type { ProgressEvent, Workspace } from "../client/types.ts";
-import { FileWatcher } from "./file_watcher.ts";
+import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
 import { STATE_DIR, StateDb } from "./state_db.ts";
@@ -215,34 +215,44 @@ export class Agent {
   }
 
   /**
-   * The daemon: syncs once, then on every settled batch of local events, every remote change
-   * (long poll, `wait=25`) and every periodic rescan, until `stop()`.
+   * The daemon: syncs once, then on every settled batch of local events (scanning only the
+   * paths they name), every remote change (long poll, `wait=25`: a pull, no scan) and every
+   * periodic rescan (the whole root), until `stop()`.
    */
   async watch(options: { rescanMs?: number; onSync?: (outcome: SyncOutcome) => void } = {}) {
     const release = await this.#lock();
     const stop = this.#stop = new AbortController();
     const log = this.#options.log ?? (() => {});
+    // What the next run must look at: everything, or the paths events named since the last.
     let dirty = true;
+    let full = true;
+    const paths = new Set<string>();
     let running: Promise<void> | undefined;
     const runLoop = async () => {
       let failures = 0;
       while (dirty && !stop.signal.aborted) {
+        const batch = full ? undefined : [...paths];
         dirty = false;
+        full = false;
+        paths.clear();
         try {
-          options.onSync?.(await this.engine.sync({ signal: stop.signal }));
+          options.onSync?.(await this.engine.sync({ signal: stop.signal, paths: batch }));
           failures = 0;
         } catch (error) {
           if (stop.signal.aborted) break;
           failures++;
           log(`sync failed (${failures}): ${error instanceof Error ? error.message : error}`);
           dirty = true;
+          full = true; // the failed batch's paths are not kept: look at everything again
           await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
             .catch(() => {});
         }
       }
     };
-    const trigger = () => {
+    const trigger = (batch?: WatchBatch) => {
       dirty = true;
+      if (!batch || batch.rescan) full = true;
+      else for (const path of batch.paths) paths.add(path);
       running ??= runLoop().finally(() => running = undefined);
       return running;
     };
@@ -251,7 +261,7 @@ export class Agent {
       rescanMs: options.rescanMs ?? 30_000,
       ignore: (path) => rules.ignoresPath(path),
     });
-    watcher.watch(this.dir, () => void trigger());
+    watcher.watch(this.dir, (batch) => void trigger(batch));
     const poll = async () => {
       let failures = 0;
       while (!stop.signal.aborted) {
@@ -262,7 +272,7 @@ export class Agent {
             { signal: stop.signal },
           );
           failures = 0;
-          if (page.changes.length > 0) await trigger();
+          if (page.changes.length > 0) await trigger({ paths: [], rescan: false });
         } catch (error) {
           if (stop.signal.aborted) break;
           failures++;

@@ -27,9 +27,9 @@ import {
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
 import { compareVectors } from "../shared/version_vector.ts";
-import { IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
-import { hashFile, scan, type ScannedFile, unchanged } from "./scanner.ts";
+import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
 
 /** Default share of synced files that may be deleted in one run without confirmation. */
@@ -71,9 +71,19 @@ export interface SyncEngineOptions {
 export interface RunOptions {
   /** Commit deletions even above `maxDelete`. */
   readonly confirmDeletes?: boolean;
-  /** Paths to look at first (watch mode); the whole root is still scanned. */
+  /**
+   * Watch mode: only these paths changed locally (files, directories, or paths now gone), so
+   * only they are scanned; `[]` pulls without scanning. The run falls back to a full scan on
+   * a fresh directory, a changed ignore file, a batch over {@linkcode MAX_TARGETED_PATHS},
+   * or a recorded path found gone (the deletion guard and the emptied-root rule need the
+   * whole tree).
+   */
+  readonly paths?: readonly string[];
   readonly signal?: AbortSignal;
 }
+
+/** Above this many changed paths, a watch-mode run scans the whole root instead. */
+export const MAX_TARGETED_PATHS = 1000;
 
 /** Syncs one directory with one workspace. */
 export class SyncEngine {
@@ -104,7 +114,26 @@ export class SyncEngine {
     return pending;
   }
 
-  /** Runs one full sync. */
+  /**
+   * Scans `paths` only, with the recorded entries they cover; `undefined` when the run needs
+   * the whole tree (see {@linkcode RunOptions.paths}).
+   */
+  async #scanTargeted(paths: readonly string[], rules: IgnoreRules) {
+    const { fs, state } = this.#o;
+    if (paths.length > MAX_TARGETED_PATHS) return undefined;
+    if (paths.some((path) => IGNORE_FILES.includes(path))) return undefined;
+    const known = new Map<string, PathState>();
+    for (const path of paths) {
+      const st = state.get(path);
+      if (st) known.set(path, st);
+      for (const below of state.under(path)) known.set(below.path, below);
+    }
+    const scanned = await scanPaths(fs, rules, { paths, state: known });
+    for (const path of known.keys()) if (!scanned.files.has(path)) return undefined;
+    return { known, scanned };
+  }
+
+  /** Runs one sync: the whole root, or only `options.paths` in watch mode. */
   async sync(options: RunOptions = {}): Promise<SyncOutcome> {
     const started = performance.now();
     const { api, fs, state, workspaceId, instance } = this.#o;
@@ -117,13 +146,16 @@ export class SyncEngine {
       hashed: 0,
     };
     const rules = await IgnoreRules.load(fs);
-    const known = state.all();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
-    const scanned = await scan(fs, rules, known);
+    const targeted = options.paths && !fresh
+      ? await this.#scanTargeted(options.paths, rules)
+      : undefined;
+    const known = targeted?.known ?? state.all();
+    const scanned = targeted?.scanned ?? await scan(fs, rules, known);
     result.skipped += scanned.skipped.length;
     result.hashed = scanned.hashed;
-    const emptied = !fresh && scanned.files.size === 0 && known.size > 0;
+    const emptied = !targeted && !fresh && scanned.files.size === 0 && known.size > 0;
     const restore = fresh || emptied;
     let manifest: { cursor: number; files: ChangeEntry[] } | undefined;
     if (restore) {
@@ -142,7 +174,7 @@ export class SyncEngine {
     }
 
     // Local changes against the recorded base versions.
-    const now = state.all();
+    const now = restore ? state.all() : known;
     const changes: PendingChange[] = [];
     const scannedBy = new Map<PendingChange, ScannedFile>();
     state.transaction(() => {
@@ -198,8 +230,8 @@ export class SyncEngine {
       result.skipped += deletions.length;
       state.setMeta("held_deletes", String(deletions.length));
       deletions.length = 0;
-    } else {
-      state.deleteMeta("held_deletes");
+    } else if (!targeted) {
+      state.deleteMeta("held_deletes"); // (a targeted run has not looked at every path)
     }
 
     // Push.
