@@ -227,16 +227,22 @@ export class Agent {
     let dirty = true;
     let full = true;
     const paths = new Set<string>();
+    let changes: RunOptions["changes"];
     let running: Promise<void> | undefined;
     const runLoop = async () => {
       let failures = 0;
       while (dirty && !stop.signal.aborted) {
-        const batch = full ? undefined : [...paths];
+        // Local events only: push, and leave the pull to the long poll (which this run's own
+        // commit wakes): one request less while the other replicas are being woken.
+        const run: RunOptions = full
+          ? { signal: stop.signal, changes }
+          : { signal: stop.signal, paths: [...paths], changes, pull: changes !== undefined };
         dirty = false;
         full = false;
         paths.clear();
+        changes = undefined;
         try {
-          options.onSync?.(await this.engine.sync({ signal: stop.signal, paths: batch }));
+          options.onSync?.(await this.engine.sync(run));
           failures = 0;
         } catch (error) {
           if (stop.signal.aborted) break;
@@ -267,12 +273,16 @@ export class Agent {
       while (!stop.signal.aborted) {
         try {
           if (running) await running;
+          const from = this.state.cursor ?? 0;
           const page = await this.api.changes(
-            { workspaceId: this.workspaceId, cursor: this.state.cursor ?? 0, limit: 1, wait: 25 },
+            { workspaceId: this.workspaceId, cursor: from, limit: 1000, wait: 25 },
             { signal: stop.signal },
           );
           failures = 0;
-          if (page.changes.length > 0) await trigger({ paths: [], rescan: false });
+          if (page.changes.length > 0) {
+            changes = { from, page }; // the run applies this page instead of reading it again
+            await trigger({ paths: [], rescan: false });
+          }
         } catch (error) {
           if (stop.signal.aborted) break;
           failures++;

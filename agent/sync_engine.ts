@@ -20,6 +20,7 @@ import type { SyncApi } from "../client/sync_api.ts";
 import { downloadBlob } from "../client/transfer.ts";
 import {
   type ChangeEntry,
+  type ChangesPage,
   emptySyncResult,
   type ProgressEvent,
   type SyncResult,
@@ -79,6 +80,16 @@ export interface RunOptions {
    * whole tree).
    */
   readonly paths?: readonly string[];
+  /**
+   * A page of the changes feed already read from cursor `from` (the watch daemon's long
+   * poll): used as the first page when the state's cursor is still `from`, saving a request.
+   */
+  readonly changes?: { readonly from: number; readonly page: ChangesPage };
+  /**
+   * `false`: push only (watch mode after local events: the daemon's long poll wakes for any
+   * commit, this one's included, and pulls then). Default `true`.
+   */
+  readonly pull?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -302,7 +313,8 @@ export class SyncEngine {
         state.setMeta("instance", instance);
       });
     }
-    await this.#pullChanges(rules, result, options.signal);
+    // A run that scanned everything (or restored) always pulls; see RunOptions.pull.
+    if (options.pull !== false || !targeted) await this.#pullChanges(rules, result, options);
     result.openConflicts = state.conflicts().length;
     result.conflicts = result.openConflicts;
     result.cursor = state.cursor ?? 0;
@@ -310,11 +322,15 @@ export class SyncEngine {
     return result;
   }
 
-  async #pullChanges(rules: IgnoreRules, result: SyncOutcome, signal?: AbortSignal) {
+  async #pullChanges(rules: IgnoreRules, result: SyncOutcome, options: RunOptions) {
     const { api, state, workspaceId } = this.#o;
+    const signal = options.signal;
     let cursor = state.cursor ?? 0;
+    let prefetched = options.changes?.from === cursor ? options.changes.page : undefined;
     for (;;) {
-      const page = await api.changes({ workspaceId, cursor, limit: 1000 }, { signal });
+      const page = prefetched ??
+        await api.changes({ workspaceId, cursor, limit: 1000 }, { signal });
+      prefetched = undefined;
       // Only the latest file change of a path in a page matters; conflicts all count.
       const latest = new Map<string, ChangeEntry>();
       for (const entry of page.changes) {

@@ -26,6 +26,15 @@ Deno.test("watch-mode runs scan only the named paths; a recorded path gone falls
     assert.deepEqual([pulled.downloaded, pulled.hashed, pulled.uploaded], [2, 0, 0]);
     assert.equal(await Deno.readTextFile(join(b.dir, "src/f2.ts")), "not named yet\n");
 
+    // `pull: false` (a local-event run in watch mode) pushes and leaves B's edit for later.
+    await write(b.dir, "src/f3.ts", "from B\n");
+    assert.equal((await b.engine.sync({ paths: ["src/f3.ts"], pull: false })).uploaded, 1);
+    await write(a.dir, "src/f4.ts", "from A\n");
+    const pushOnly = await a.engine.sync({ paths: ["src/f4.ts"], pull: false });
+    assert.deepEqual([pushOnly.uploaded, pushOnly.downloaded], [1, 0]);
+    assert.equal((await a.engine.sync({ paths: [] })).downloaded, 1);
+    assert.equal(await Deno.readTextFile(join(a.dir, "src/f3.ts")), "from B\n");
+
     // A recorded file deleted: the run scans everything (the deletion guard needs the tree),
     // so the unnamed new file is pushed too.
     await Deno.remove(join(a.dir, "src/f0.ts"));
