@@ -11,7 +11,10 @@
  * Run through `deno task bench agent`. Environment: `BENCH_AGENT_EDITS` (timed edits of the
  * latency run, default 200), `BENCH_AGENT_ROUNDS` (rounds of no-op and edits, default 3),
  * `BENCH_AGENT_SKIP_LARGE=1` (skip the 1 GiB part), `BENCH_AGENT_LARGE_MB` (its size, default
- * 1024), `SANDSYNC_CORPUS_SCRIPT`, `SANDSYNC_BENCH_CACHE` (see lib/corpus.ts).
+ * 1024), `BENCH_AGENT_TREE_FILES` (the many-files tree, default 20,000),
+ * `BENCH_AGENT_PARTS` (a comma list of `corpus`, `tree`, `latency`, `large`; default all),
+ * `BENCH_AGENT_CLI` (another checkout's `agent/cli.ts`, for before/after latency runs),
+ * `SANDSYNC_CORPUS_SCRIPT`, `SANDSYNC_BENCH_CACHE` (see lib/corpus.ts).
  *
  * @module
  */
@@ -20,9 +23,9 @@ import { newAccount } from "../tests/agent/support.ts";
 import { Agent, type AgentConfig } from "../agent/agent.ts";
 import { type AgentRun, startWatch, syncOnce, type WatchDaemon } from "./lib/agent_cli.ts";
 import { copyTree, ensureCorpus } from "./lib/corpus.ts";
-import { loadAverage } from "./lib/procs.ts";
+import { loadAverage, stopRunning } from "./lib/procs.ts";
 import { measurePropagation } from "./lib/propagation.ts";
-import { percentile } from "./lib/stats.ts";
+import { corpusTable, latencyTable, treeTable } from "./lib/agent_tables.ts";
 import {
   appendEdits,
   assertSame,
@@ -38,12 +41,9 @@ const EDITS = Number(Deno.env.get("BENCH_AGENT_EDITS") ?? 200);
 const ROUNDS = Number(Deno.env.get("BENCH_AGENT_ROUNDS") ?? 3);
 const SKIP_LARGE = Deno.env.get("BENCH_AGENT_SKIP_LARGE") === "1";
 const LARGE_MB = Number(Deno.env.get("BENCH_AGENT_LARGE_MB") ?? 1024);
-const SMALL_TREE = 20_000;
+const SMALL_TREE = Number(Deno.env.get("BENCH_AGENT_TREE_FILES") ?? 20_000);
 
 const log = (message: string) => console.error(`bench agent: ${message} (load ${loadAverage()})`);
-const median = (values: number[]) => percentile(values, 50);
-const s = (ms: number) => (ms / 1000).toFixed(2);
-const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const loads: string[] = [];
 const noteLoad = (what: string) => loads.push(`${what}: ${loadAverage()}`);
 
@@ -52,6 +52,7 @@ const daemons: WatchDaemon[] = [];
 let cleaned: Promise<void> | undefined;
 const cleanup = () =>
   cleaned ??= (async () => {
+    stopRunning();
     await Promise.all(daemons.map((daemon) => daemon.stop()));
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   })();
@@ -180,93 +181,56 @@ async function propagation(config: AgentConfig, a: string, b: string) {
   }
 }
 
+const PARTS = new Set(
+  (Deno.env.get("BENCH_AGENT_PARTS") ?? "corpus,tree,latency,large").split(",")
+    .filter((part) => part !== "large" || !SKIP_LARGE),
+);
+
 try {
   log(`unison: ${await ensureReferenceTools()}`);
   const corpus = await ensureCorpus(log);
   const { config, workspace } = await newAccount("bench-agent");
-  const corpusFiles = await listFiles(corpus.dir);
-  const targets = editTargets(corpusFiles, ROUNDS);
-
-  log("unison on the corpus");
-  noteLoad("corpus, unison");
-  const unison = await unisonCorpus(corpus.dir, targets);
-  log("sandsync on the corpus");
-  noteLoad("corpus, sandsync");
-  const [a, b] = [join(temp, "a"), join(temp, "b")];
-  await copyTree(corpus.dir, a);
-  const agent = await agentCorpus(config, workspace, a, b);
-  log("20,000 files");
-  noteLoad("20,000 files");
-  const tree = await smallTree(config);
-  log(`propagation latency (${EDITS} edits)`);
-  noteLoad("latency");
-  const latency = await propagation(config, a, b);
-  await Deno.remove(a, { recursive: true });
-  await Deno.remove(b, { recursive: true });
-  let large: Awaited<ReturnType<typeof largeTransfers>> | undefined;
-  if (!SKIP_LARGE) {
-    log(`${LARGE_MB} MiB transfers`);
-    noteLoad("large transfers");
-    large = await largeTransfers(config, join(temp, "large"), LARGE_MB * 1024 * 1024, log);
-  }
-  noteLoad("end");
-
-  const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}×`;
-  const engine = (runs: AgentRun[]) => runs.reduce((sum, run) => sum + run.outcome.durationMs, 0);
-  const wall = (runs: AgentRun[]) => runs.reduce((sum, run) => sum + run.ms, 0);
-  const editWall = median(agent.edits.map(wall));
-  const editEngine = median(agent.edits.map(engine));
-  const initialBoth = agent.upload.ms + agent.download.ms;
-  console.log([
+  const out: string[] = [
     `Corpus: ${corpus.summary.replaceAll("\n", "; ")}${
       corpus.matchesReference ? "" : " (NOT the reference digest)"
-    }. Medians of ${ROUNDS} rounds (initial sync of sandsync: one run). sandsync times are ` +
-    "wall times of `sandsync sync --json` processes (Deno start-up included); the engine's " +
-    "own `durationMs` is in brackets. Ratio: sandsync / unison (lower is better).",
-    "",
-    "| measure | unison -batch -auto | sandsync | ratio |",
-    "|---|---:|---:|---:|",
-    `| initial sync, A → B (unison: local copy) | ${s(median(unison.initial))} s | ${
-      s(initialBoth)
-    } s (${s(agent.upload.outcome.durationMs + agent.download.outcome.durationMs)}) | ${
-      ratio(initialBoth, median(unison.initial))
-    } |`,
-    `| — of which A uploads ${agent.files} files, ${mib(agent.upload.outcome.bytes)} MiB | | ${
-      s(agent.upload.ms)
-    } s (${s(agent.upload.outcome.durationMs)}) | |`,
-    `| — of which B downloads them | | ${s(agent.download.ms)} s (${
-      s(agent.download.outcome.durationMs)
-    }) | |`,
-    `| no-op rescan of the corpus (hashed: ${
-      agent.noop.map((r) => r.outcome.hashed).join(", ")
-    }) | ${s(median(unison.noop))} s | ${s(median(agent.noop.map((r) => r.ms)))} s (${
-      s(median(agent.noop.map((r) => r.outcome.durationMs)))
-    }) | ${ratio(median(agent.noop.map((r) => r.ms)), median(unison.noop))} |`,
-    `| 10+10 edits (sandsync: sync A, sync B, sync A) | ${s(median(unison.edits))} s | ${
-      s(editWall)
-    } s (${s(editEngine)}) | ${ratio(editWall, median(unison.edits))} |`,
-    `| no-op rescan of ${SMALL_TREE.toLocaleString("en")} files (hashed: ${
-      tree.noop.map((r) => r.outcome.hashed).join(", ")
-    }) | ${s(median(tree.unisonNoop))} s | ${s(median(tree.noop.map((r) => r.ms)))} s (${
-      s(median(tree.noop.map((r) => r.outcome.durationMs)))
-    }) | ${ratio(median(tree.noop.map((r) => r.ms)), median(tree.unisonNoop))} |`,
-    `| (first upload of those ${SMALL_TREE.toLocaleString("en")} files) | | ${
-      s(tree.upload.ms)
-    } s | |`,
-    "",
-    `Propagation latency, write in A → same bytes in B, both agents watching the synced corpus, ${latency.samples.length} edits (goal p50 < 100 ms, p99 < 400 ms; Syncthing's minimum watcher delay gives p50 1,018 ms on this kind of machine):`,
-    "",
-    "| p50 | p95 | p99 | max | watch daemons' peak RSS (A, B) |",
-    "|---:|---:|---:|---:|---:|",
-    `| ${percentile(latency.samples, 50).toFixed(0)} ms | ${
-      percentile(latency.samples, 95).toFixed(0)
-    } ms | ${percentile(latency.samples, 99).toFixed(0)} ms | ${
-      Math.max(...latency.samples).toFixed(0)
-    } ms | ${mib(latency.rssA)} MiB, ${mib(latency.rssB)} MiB |`,
-    ...(large ? ["", ...large.table] : ["", "(large transfers skipped: BENCH_AGENT_SKIP_LARGE=1)"]),
-    "",
-    `Load average (1, 5, 15 min) at the start of each part: ${loads.join("; ")}.`,
-  ].join("\n"));
+    }.`,
+  ];
+  const [a, b] = [join(temp, "a"), join(temp, "b")];
+  if (PARTS.has("corpus") || PARTS.has("latency")) await copyTree(corpus.dir, a);
+  if (PARTS.has("corpus")) {
+    log("unison on the corpus");
+    noteLoad("corpus, unison");
+    const unison = await unisonCorpus(corpus.dir, editTargets(await listFiles(corpus.dir), ROUNDS));
+    log("sandsync on the corpus");
+    noteLoad("corpus, sandsync");
+    const agent = await agentCorpus(config, workspace, a, b);
+    out.push("", ...corpusTable(unison, agent, ROUNDS));
+  } else if (PARTS.has("latency")) {
+    await initPair(config, workspace, a, b); // (untimed: the latency part needs synced dirs)
+    await syncOnce(config, a);
+    await syncOnce(config, b);
+  }
+  if (PARTS.has("tree")) {
+    log(`${SMALL_TREE} files`);
+    noteLoad(`${SMALL_TREE} files`);
+    out.push("", ...treeTable(await smallTree(config), SMALL_TREE));
+  }
+  if (PARTS.has("latency")) {
+    log(`propagation latency (${EDITS} edits)`);
+    noteLoad("latency");
+    out.push("", ...latencyTable(await propagation(config, a, b)));
+  }
+  await Deno.remove(a, { recursive: true }).catch(() => {});
+  await Deno.remove(b, { recursive: true }).catch(() => {});
+  if (PARTS.has("large")) {
+    log(`${LARGE_MB} MiB transfers`);
+    noteLoad("large transfers");
+    const large = await largeTransfers(config, join(temp, "large"), LARGE_MB * 1024 * 1024, log);
+    out.push("", ...large.table);
+  } else out.push("", "(large transfers skipped)");
+  noteLoad("end");
+  out.push("", `Load average (1, 5, 15 min) at the start of each part: ${loads.join("; ")}.`);
+  console.log(out.join("\n"));
 } finally {
   await cleanup();
 }

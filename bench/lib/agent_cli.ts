@@ -11,7 +11,8 @@ import type { AgentConfig } from "../../agent/agent.ts";
 import { ensureOk, peakRssOf, runTimed } from "./procs.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
-const CLI = join(ROOT, "agent", "cli.ts");
+/** `BENCH_AGENT_CLI`: another checkout's `agent/cli.ts`, to time an older agent against this one. */
+const CLI = Deno.env.get("BENCH_AGENT_CLI") ?? join(ROOT, "agent", "cli.ts");
 
 /** The `--json` outcome of a run (the fields benchmarks read). */
 export interface RunOutcome {

@@ -6,6 +6,17 @@
  * @module
  */
 
+const live = new Set<Deno.ChildProcess>();
+
+/** SIGTERMs every {@linkcode runTimed} process still running (a benchmark interrupted). */
+export function stopRunning(): void {
+  for (const child of live) {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* exited already */ }
+  }
+}
+
 /** What a timed run gives back. */
 export interface TimedRun {
   readonly code: number;
@@ -42,6 +53,7 @@ export async function runTimed(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  live.add(child);
   let peakRss = 0;
   let running = true;
   const sampler = (async () => {
@@ -50,7 +62,7 @@ export async function runTimed(
       await new Promise((resolve) => setTimeout(resolve, options.sampleMs ?? 50));
     }
   })();
-  const output = await child.output();
+  const output = await child.output().finally(() => live.delete(child));
   const ms = performance.now() - started;
   running = false;
   await sampler;
