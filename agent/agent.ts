@@ -13,7 +13,7 @@ import { type FileSyncService, FileSyncService as Service } from "../client/file
 import { backoffDelay, sleep } from "../client/retry.ts";
 import { SyncApi } from "../client/sync_api.ts";
 import type { ProgressEvent, Workspace } from "../client/types.ts";
-import { FileWatcher } from "./file_watcher.ts";
+import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
 import { loginIgnorePattern } from "./login_file.ts";
@@ -302,27 +302,43 @@ export class Agent {
   }
 
   /**
-   * The daemon: syncs once, then on every settled batch of local events, every remote change
-   * (long poll, `wait=25`) and every periodic rescan, until `stop()`.
+   * The daemon: syncs once, then on every settled batch of local events (scanning only the
+   * paths they name), every remote change (long poll, `wait=25`: a pull, no scan) and every
+   * periodic rescan (the whole root), until `stop()`.
    */
   async watch(options: { rescanMs?: number; onSync?: (outcome: SyncOutcome) => void } = {}) {
     const release = await this.#lock();
     const stop = this.#stop = new AbortController();
     const log = this.#options.log ?? (() => {});
+    // What the next run must look at: everything, or the paths events named since the last.
     let dirty = true;
+    let full = true;
+    const paths = new Set<string>();
+    let changes: RunOptions["changes"];
     let running: Promise<void> | undefined;
     const runLoop = async () => {
       let failures = 0;
       while (dirty && !stop.signal.aborted) {
+        // Local events only: push, and leave the pull to the long poll (which this run's own
+        // commit wakes): one request less while the other replicas are being woken.
+        const run: RunOptions = full
+          ? { signal: stop.signal, changes }
+          : { signal: stop.signal, paths: [...paths], changes, pull: changes !== undefined };
         dirty = false;
+        full = false;
+        paths.clear();
+        changes = undefined;
         try {
-          // A decision left by `confirm-deletes` / `reject-deletes` applies to this run.
+          // A decision left by `confirm-deletes` / `reject-deletes` applies to a full run.
           const decision = this.state.getMeta("delete_decision");
-          const outcome = await this.engine.sync({
-            signal: stop.signal,
-            confirmDeletes: decision === "confirm",
-            rejectDeletes: decision === "reject",
-          });
+          const outcome = await this.engine.sync(
+            decision === undefined ? run : {
+              signal: stop.signal,
+              changes: run.changes,
+              confirmDeletes: decision === "confirm",
+              rejectDeletes: decision === "reject",
+            },
+          );
           if (decision !== undefined) this.state.deleteMeta("delete_decision");
           options.onSync?.(outcome);
           failures = 0;
@@ -331,13 +347,16 @@ export class Agent {
           failures++;
           log(`sync failed (${failures}): ${error instanceof Error ? error.message : error}`);
           dirty = true;
+          full = true; // the failed batch's paths are not kept: look at everything again
           await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
             .catch(() => {});
         }
       }
     };
-    const trigger = () => {
+    const trigger = (batch?: WatchBatch) => {
       dirty = true;
+      if (!batch || batch.rescan) full = true;
+      else for (const path of batch.paths) paths.add(path);
       running ??= runLoop().finally(() => running = undefined);
       return running;
     };
@@ -346,8 +365,8 @@ export class Agent {
       rescanMs: options.rescanMs ?? 30_000,
       ignore: (path) => rules.ignoresPath(path),
     });
-    watcher.watch(this.dir, () => void trigger());
-    // Another sandsync process (confirm-deletes, resolve, restore) asks for a run now.
+    watcher.watch(this.dir, (batch) => void trigger(batch));
+    // Another sandsync process (confirm-deletes, resolve, restore) asks for a full run now.
     this.#wake = () => void trigger();
     const onWake = () => this.#wake?.();
     let listening = false;
@@ -360,12 +379,16 @@ export class Agent {
       while (!stop.signal.aborted) {
         try {
           if (running) await running;
+          const from = this.state.cursor ?? 0;
           const page = await this.api.changes(
-            { workspaceId: this.workspaceId, cursor: this.state.cursor ?? 0, limit: 1, wait: 25 },
+            { workspaceId: this.workspaceId, cursor: from, limit: 1000, wait: 25 },
             { signal: stop.signal },
           );
           failures = 0;
-          if (page.changes.length > 0) await trigger();
+          if (page.changes.length > 0) {
+            changes = { from, page }; // the run applies this page instead of reading it again
+            await trigger({ paths: [], rescan: false });
+          }
         } catch (error) {
           if (stop.signal.aborted) break;
           failures++;

@@ -486,6 +486,7 @@ function syncJson(outcome: SyncOutcome) {
     rejectedDeletes: outcome.rejectedDeletes,
     restored: outcome.restored,
     cursor: outcome.cursor,
+    hashed: outcome.hashed,
   };
 }
 

@@ -86,16 +86,50 @@ function pick(entry: FsEntry) {
   };
 }
 
+/** What a scan collects (a {@linkcode ScanResult} being filled). */
+type Collector = { -readonly [K in keyof ScanResult]: ScanResult[K] };
+
 /** Scans the whole root against the recorded state. */
 export async function scan(
   fs: SandboxFs,
   rules: IgnoreRules,
   state: ReadonlyMap<string, PathState>,
 ): Promise<ScanResult> {
-  const files = new Map<string, ScannedFile>();
-  const skipped: ScanResult["skipped"] = [];
-  let hashed = 0;
-  const pending: string[] = [""];
+  const out: Collector = { files: new Map(), hashed: 0, skipped: [] };
+  await walk(fs, rules, state, "", out);
+  return out;
+}
+
+/**
+ * Scans only `paths` (files, or directories with their subtrees; a path that is gone adds
+ * nothing): watch mode's run after a batch of events. `state` needs the recorded entries of
+ * those paths and subtrees only.
+ */
+export async function scanPaths(
+  fs: SandboxFs,
+  rules: IgnoreRules,
+  options: { paths: readonly string[]; state: ReadonlyMap<string, PathState> },
+): Promise<ScanResult> {
+  const out: Collector = { files: new Map(), hashed: 0, skipped: [] };
+  for (const path of new Set(options.paths)) {
+    if (path === "" || rules.ignoresPath(path) || out.files.has(path)) continue;
+    const entry = await fs.stat(path);
+    if (entry === null) continue;
+    if (entry.kind === "dir") {
+      if (!rules.ignores(path, true)) await walk(fs, rules, options.state, path, out);
+    } else await consider(fs, entry, options.state, out);
+  }
+  return out;
+}
+
+async function walk(
+  fs: SandboxFs,
+  rules: IgnoreRules,
+  state: ReadonlyMap<string, PathState>,
+  start: string,
+  out: Collector,
+): Promise<void> {
+  const pending: string[] = [start];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for (const entry of await fs.list(dir)) {
@@ -109,20 +143,30 @@ export async function scan(
         pending.push(entry.path);
         continue;
       }
-      if (entry.kind !== "file") {
-        skipped.push({ path: entry.path, reason: entry.kind });
-        continue;
-      }
-      const valid = validatePath(entry.path);
-      if (!valid.ok) {
-        skipped.push({ path: entry.path, reason: valid.code });
-        continue;
-      }
-      const described = await describe(fs, entry, state.get(entry.path));
-      if (!described) continue;
-      if (described.hashed) hashed++;
-      files.set(entry.path, described.file);
+      await consider(fs, entry, state, out);
     }
   }
-  return { files, hashed, skipped };
+}
+
+/** Adds one non-directory entry to `out` (hashing it if its stat changed), or skips it. */
+async function consider(
+  fs: SandboxFs,
+  entry: FsEntry,
+  state: ReadonlyMap<string, PathState>,
+  out: Collector,
+): Promise<void> {
+  if (out.files.has(entry.path)) return;
+  if (entry.kind !== "file") {
+    out.skipped.push({ path: entry.path, reason: entry.kind });
+    return;
+  }
+  const valid = validatePath(entry.path);
+  if (!valid.ok) {
+    out.skipped.push({ path: entry.path, reason: valid.code });
+    return;
+  }
+  const described = await describe(fs, entry, state.get(entry.path));
+  if (!described) return;
+  if (described.hashed) out.hashed++;
+  out.files.set(entry.path, described.file);
 }

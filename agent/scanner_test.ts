@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../shared/hash.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
-import { scan } from "./scanner.ts";
+import { scan, scanPaths } from "./scanner.ts";
 import { StateDb } from "./state_db.ts";
 
 async function withDir(test: (dir: string) => Promise<void>) {
@@ -58,6 +58,51 @@ Deno.test("scan() does not hash files whose size, mtime and inode match the stat
     const third = await scan(fs, rules, state);
     assert.equal(third.hashed, 1);
     assert.equal(third.files.get("b.txt")?.sha256, sha256Hex("changed"));
+  });
+});
+
+Deno.test("scanPaths() scans only the named files and directory subtrees, skipping ignored and gone paths", async () => {
+  await withDir(async (dir) => {
+    for (const path of ["a.txt", "b.txt", "src/x.ts", "src/deep/y.ts", "other/z.ts", "x.log"]) {
+      await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(dir, path), path);
+    }
+    const fs = new LocalFs(dir);
+    const rules = new IgnoreRules(["*.log"]);
+    const result = await scanPaths(fs, rules, {
+      paths: ["a.txt", "src", "src/x.ts", "gone.txt", "x.log", "node_modules/m.js"],
+      state: new Map(),
+    });
+    assert.deepEqual([...result.files.keys()].sort(), ["a.txt", "src/deep/y.ts", "src/x.ts"]);
+    assert.equal(result.hashed, 3, "a path named twice is hashed once");
+    const state = new Map(
+      [...result.files].map(([path, f]) => [path, { ...f, vector: {}, versionId: null }]),
+    );
+    const again = await scanPaths(fs, rules, { paths: ["a.txt", "src"], state });
+    assert.equal(again.hashed, 0, "unchanged stat: not hashed");
+  });
+});
+
+Deno.test("StateDb.under() lists the paths below a directory only", async () => {
+  await withDir((dir) => {
+    const db = new StateDb(join(dir, "state.db"));
+    const row = {
+      vector: {},
+      versionId: null,
+      sha256: "s",
+      size: 1,
+      mtimeMs: 2,
+      ino: 3,
+      mode: 0o644,
+    };
+    for (const path of ["src", "src/a.ts", "src/b/c.ts", "src.ts", "src-x/d.ts", "srd/e.ts"]) {
+      db.put({ ...row, path });
+    }
+    assert.deepEqual(db.under("src").map((st) => st.path).sort(), ["src/a.ts", "src/b/c.ts"]);
+    assert.deepEqual(db.under("src/b").map((st) => st.path), ["src/b/c.ts"]);
+    assert.deepEqual(db.under("none"), []);
+    db.close();
+    return Promise.resolve();
   });
 });
 

@@ -169,6 +169,14 @@ export class StateDb {
     return new Map(rows.map((row) => [row.path, fromRow(row)]));
   }
 
+  /** The synced paths under directory `dir` (at any depth). */
+  under(dir: string): PathState[] {
+    // Every path starting with "dir/" sorts in ["dir/", "dir0"): "0" follows "/" in ASCII.
+    const rows = this.#db.prepare("select * from files where path >= ? and path < ?")
+      .all(`${dir}/`, `${dir}0`) as unknown as PathRow[];
+    return rows.map(fromRow);
+  }
+
   count(): number {
     return (this.#db.prepare("select count(*) as n from files").get() as { n: number }).n;
   }

@@ -20,6 +20,7 @@ import type { SyncApi } from "../client/sync_api.ts";
 import { downloadBlob } from "../client/transfer.ts";
 import {
   type ChangeEntry,
+  type ChangesPage,
   emptySyncResult,
   type ProgressEvent,
   type SyncResult,
@@ -27,9 +28,9 @@ import {
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
 import { compareVectors } from "../shared/version_vector.ts";
-import { IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
-import { hashFile, scan, type ScannedFile, unchanged } from "./scanner.ts";
+import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
 
 /** Default share of synced files that may be deleted in one run without confirmation. */
@@ -49,6 +50,8 @@ export interface SyncOutcome extends SyncResult {
   restored: boolean;
   /** The journal cursor after the run. */
   cursor: number;
+  /** Local files whose bytes the scan read (new or changed stat); 0 on a no-op rescan. */
+  hashed: number;
 }
 
 /** Options of {@linkcode SyncEngine}. */
@@ -78,8 +81,29 @@ export interface RunOptions {
    * answer to deletions held by `maxDelete`).
    */
   readonly rejectDeletes?: boolean;
+  /**
+   * Watch mode: only these paths changed locally (files, directories, or paths now gone), so
+   * only they are scanned; `[]` pulls without scanning. The run falls back to a full scan on
+   * a fresh directory, a changed ignore file, a batch over {@linkcode MAX_TARGETED_PATHS},
+   * or a recorded path found gone (the deletion guard and the emptied-root rule need the
+   * whole tree).
+   */
+  readonly paths?: readonly string[];
+  /**
+   * A page of the changes feed already read from cursor `from` (the watch daemon's long
+   * poll): used as the first page when the state's cursor is still `from`, saving a request.
+   */
+  readonly changes?: { readonly from: number; readonly page: ChangesPage };
+  /**
+   * `false`: push only (watch mode after local events: the daemon's long poll wakes for any
+   * commit, this one's included, and pulls then). Default `true`.
+   */
+  readonly pull?: boolean;
   readonly signal?: AbortSignal;
 }
+
+/** Above this many changed paths, a watch-mode run scans the whole root instead. */
+export const MAX_TARGETED_PATHS = 1000;
 
 /** Syncs one directory with one workspace. */
 export class SyncEngine {
@@ -110,7 +134,26 @@ export class SyncEngine {
     return pending;
   }
 
-  /** Runs one full sync. */
+  /**
+   * Scans `paths` only, with the recorded entries they cover; `undefined` when the run needs
+   * the whole tree (see {@linkcode RunOptions.paths}).
+   */
+  async #scanTargeted(paths: readonly string[], rules: IgnoreRules) {
+    const { fs, state } = this.#o;
+    if (paths.length > MAX_TARGETED_PATHS) return undefined;
+    if (paths.some((path) => IGNORE_FILES.includes(path))) return undefined;
+    const known = new Map<string, PathState>();
+    for (const path of paths) {
+      const st = state.get(path);
+      if (st) known.set(path, st);
+      for (const below of state.under(path)) known.set(below.path, below);
+    }
+    const scanned = await scanPaths(fs, rules, { paths, state: known });
+    for (const path of known.keys()) if (!scanned.files.has(path)) return undefined;
+    return { known, scanned };
+  }
+
+  /** Runs one sync: the whole root, or only `options.paths` in watch mode. */
   async sync(options: RunOptions = {}): Promise<SyncOutcome> {
     const started = performance.now();
     const { api, fs, state, workspaceId, instance } = this.#o;
@@ -121,15 +164,20 @@ export class SyncEngine {
       openConflicts: 0,
       restored: false,
       cursor: state.cursor ?? 0,
+      hashed: 0,
     };
     const rules = await IgnoreRules.load(fs, this.#o.ignore);
     await this.#recoverApplies();
-    const known = state.all();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
-    const scanned = await scan(fs, rules, known);
+    const targeted = options.paths && !fresh
+      ? await this.#scanTargeted(options.paths, rules)
+      : undefined;
+    const known = targeted?.known ?? state.all();
+    const scanned = targeted?.scanned ?? await scan(fs, rules, known);
     result.skipped += scanned.skipped.length;
-    const emptied = !fresh && scanned.files.size === 0 && known.size > 0;
+    result.hashed = scanned.hashed;
+    const emptied = !targeted && !fresh && scanned.files.size === 0 && known.size > 0;
     const restore = fresh || emptied;
     let manifest: { cursor: number; files: ChangeEntry[] } | undefined;
     if (restore) {
@@ -148,7 +196,7 @@ export class SyncEngine {
     }
 
     // Local changes against the recorded base versions.
-    const now = state.all();
+    const now = restore ? state.all() : known;
     const changes: PendingChange[] = [];
     const scannedBy = new Map<PendingChange, ScannedFile>();
     state.transaction(() => {
@@ -208,8 +256,8 @@ export class SyncEngine {
       result.skipped += deletions.length;
       state.setMeta("held_deletes", String(deletions.length));
       deletions.length = 0;
-    } else {
-      state.deleteMeta("held_deletes");
+    } else if (!targeted) {
+      state.deleteMeta("held_deletes"); // (a targeted run has not looked at every path)
     }
 
     // Push. A path with an open conflict waits for its resolution: committing a later local edit
@@ -290,7 +338,8 @@ export class SyncEngine {
         state.setMeta("instance", instance);
       });
     }
-    await this.#pullChanges(rules, result, options.signal);
+    // A run that scanned everything (or restored) always pulls; see RunOptions.pull.
+    if (options.pull !== false || !targeted) await this.#pullChanges(rules, result, options);
     result.openConflicts = state.conflicts().length;
     result.conflicts = result.openConflicts;
     result.cursor = state.cursor ?? 0;
@@ -312,8 +361,11 @@ export class SyncEngine {
       openConflicts: 0,
       restored: false,
       cursor: state.cursor ?? 0,
+      hashed: 0,
     };
-    await this.#pullChanges(await IgnoreRules.load(fs, this.#o.ignore), result, options.signal);
+    await this.#pullChanges(await IgnoreRules.load(fs, this.#o.ignore), result, {
+      signal: options.signal,
+    });
     result.openConflicts = result.conflicts = state.conflicts().length;
     result.cursor = state.cursor ?? 0;
     result.durationMs = Math.round(performance.now() - started);
@@ -375,11 +427,15 @@ export class SyncEngine {
     }
   }
 
-  async #pullChanges(rules: IgnoreRules, result: SyncOutcome, signal?: AbortSignal) {
+  async #pullChanges(rules: IgnoreRules, result: SyncOutcome, options: RunOptions) {
     const { api, state, workspaceId } = this.#o;
+    const signal = options.signal;
     let cursor = state.cursor ?? 0;
+    let prefetched = options.changes?.from === cursor ? options.changes.page : undefined;
     for (;;) {
-      const page = await api.changes({ workspaceId, cursor, limit: 1000 }, { signal });
+      const page = prefetched ??
+        await api.changes({ workspaceId, cursor, limit: 1000 }, { signal });
+      prefetched = undefined;
       // Only the latest file change of a path in a page matters; conflicts all count.
       const latest = new Map<string, ChangeEntry>();
       for (const entry of page.changes) {

@@ -1,8 +1,9 @@
 /**
  * `deno task bench [name...]`: starts a local stack on free ports (like the tests), runs each
  * benchmark script in `bench/` (every `*.ts` but this one) against it with `SANDSYNC_ENV_FILE`
- * set, and stops the stack. Each script prints its own Markdown table; figures go to
- * `docs/benchmarks.md` by hand, with the machine noted.
+ * set, and stops the stack (also on SIGINT/SIGTERM, after the running script has cleaned up).
+ * Each script prints its own Markdown table; figures go to `docs/benchmarks.md` by hand, with
+ * the machine noted.
  *
  * @module
  */
@@ -24,6 +25,16 @@ const temp = await Deno.makeTempDir({ prefix: "sandsync-bench-" });
 await Deno.chmod(temp, 0o755);
 let stack: Stack | undefined;
 let failed = 0;
+let child: Deno.ChildProcess | undefined;
+let interrupted = false;
+const interrupt = () => {
+  interrupted = true;
+  try {
+    child?.kill("SIGTERM"); // the script stops its own processes and removes its temp dirs
+  } catch { /* exited already */ }
+};
+Deno.addSignalListener("SIGINT", interrupt);
+Deno.addSignalListener("SIGTERM", interrupt);
 try {
   const base = loadStackConfig({
     ...Deno.env.toObject(),
@@ -47,15 +58,18 @@ try {
     `machine: ${navigator.hardwareConcurrency} cores, ${Deno.build.os}/${Deno.build.arch}, deno ${Deno.version.deno}\n`,
   );
   for (const script of scripts) {
+    if (interrupted) break;
     console.log(`## ${script}\n`);
-    const status = await new Deno.Command(Deno.execPath(), {
+    child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", join(BENCH_DIR, script)],
       cwd: ROOT,
       env: { SANDSYNC_ENV_FILE: stack.envFile },
       stdin: "null",
       stdout: "inherit",
       stderr: "inherit",
-    }).spawn().status;
+    }).spawn();
+    const status = await child.status;
+    child = undefined;
     if (!status.success) failed++;
     console.log();
   }
@@ -63,4 +77,4 @@ try {
   await stack?.stop();
   await Deno.remove(temp, { recursive: true }).catch(() => {});
 }
-Deno.exit(failed === 0 ? 0 : 1);
+Deno.exit(interrupted ? 130 : failed === 0 ? 0 : 1);

@@ -60,7 +60,14 @@ const outcomes: Outcome[] = [];
 const deno = Deno.execPath();
 
 if (!only || only === "unit") {
-  const dirs = existing(["shared", "local_stack", "supabase/functions", "client", "agent"]);
+  const dirs = existing([
+    "shared",
+    "local_stack",
+    "supabase/functions",
+    "client",
+    "agent",
+    "bench/lib",
+  ]);
   outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
 }
 
