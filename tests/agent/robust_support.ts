@@ -17,8 +17,16 @@ export async function hashTree(dir: string): Promise<Record<string, string>> {
     for await (const entry of Deno.readDir(join(dir, rel))) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (path === ".sandsync") continue;
+      // An agent's in-flight download (renamed into place or removed any moment) is not content.
+      if (entry.name.startsWith(".sandsync-tmp-")) continue;
       if (entry.isDirectory) await walk(path);
-      else if (entry.isFile) out[path] = await hashPath(join(dir, path));
+      else if (entry.isFile) {
+        try {
+          out[path] = await hashPath(join(dir, path));
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error; // deleted while we looked
+        }
+      }
     }
   };
   await walk("");
