@@ -27,7 +27,7 @@ import {
 } from "../client/types.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
-import { compareVectors } from "../shared/version_vector.ts";
+import { compareVectors, incrementVector } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
@@ -289,6 +289,15 @@ export class SyncEngine {
               if (change.sha256 === null) {
                 state.remove(change.path);
                 result.deleted++;
+              } else if (file && item.sha256 && item.sha256 !== change.sha256) {
+                // The server merged our bytes with a concurrent edit: what is current is not
+                // what we hold. Record ours as the version we sent, so the merged version (which
+                // dominates it) comes down with the pull instead of passing for our own echo.
+                state.put(stateOf(file, {
+                  vector: incrementVector(change.base ?? {}, this.#o.replicaId),
+                  versionId: null,
+                }));
+                result.uploaded++;
               } else if (file && item.vector && item.currentVersionId) {
                 state.put(stateOf(file, { vector: item.vector, versionId: item.currentVersionId }));
                 result.uploaded++;

@@ -340,6 +340,7 @@ interface RawCommitResult {
     ancestor_version_id?: string;
     superseded_version_id?: string;
     conflict_copy_path?: string;
+    sha256?: string;
   }[];
 }
 
@@ -364,6 +365,7 @@ function toCommitResult(raw: RawCommitResult): CommitResult {
       ...optional("ancestorVersionId", item.ancestor_version_id),
       ...optional("supersededVersionId", item.superseded_version_id),
       ...optional("conflictCopyPath", item.conflict_copy_path),
+      ...optional("sha256", item.sha256),
     })),
   };
 }

@@ -42,6 +42,8 @@ export interface CommitItemResult {
   readonly supersededVersionId?: string;
   /** Where the server kept the loser of a last-write-wins conflict. */
   readonly conflictCopyPath?: string;
+  /** The current content's SHA-256 when the server made it (an auto-merge): not what was sent. */
+  readonly sha256?: string;
 }
 
 /** The answer of `sync/commit`. */
