@@ -11,7 +11,8 @@
 import { sha256Hex } from "../../../shared/hash.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
-import type { Database } from "./db.ts";
+import type { Database, Tx } from "./db.ts";
+import { forEachLimit } from "./for_each_limit.ts";
 
 /** Bytes and the SHA-256 the server computed over them (never a client's claim). */
 export interface HashedBytes {
@@ -39,6 +40,37 @@ interface Reservation {
 }
 
 /**
+ * In the caller's transaction: reserves quota for the blobs (all or nothing, `quota_exceeded`
+ * otherwise; the service role reserves on the owner's behalf) and says which are already in
+ * Storage (`present`) and which of those the server has verified (`stored`).
+ */
+export async function reserveBlobs(
+  tx: Tx,
+  input: {
+    readonly caller: Caller;
+    readonly owner: string;
+    readonly wanted: readonly { readonly sha256: string; readonly size: number }[];
+  },
+): Promise<{ status: Map<string, "present" | "reserved">; stored: Set<string> }> {
+  const { caller, owner } = input;
+  const wanted = input.wanted.map(({ sha256, size }) => ({ sha256, size }));
+  const [row] = await tx<{ result: Reservation }[]>`
+    select ${
+    caller.kind === "service"
+      ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
+      : tx`public.reserve_quota(${tx.json(wanted)})`
+  } as result`;
+  const verified = await tx<{ sha256: string }[]>`
+    select sha256 from sandsync.blobs
+    where owner_id = ${owner} and state = 'stored'
+      and sha256 = any(${wanted.map((item) => item.sha256)})`;
+  return {
+    status: new Map((row?.result.items ?? []).map((item) => [item.sha256, item.status])),
+    stored: new Set(verified.map((blob) => blob.sha256)),
+  };
+}
+
+/**
  * Reserves quota for the items as the caller, stores each blob Storage lacks under the owner's
  * prefix and marks all of them stored.
  *
@@ -49,25 +81,12 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
   const { caller, owner, items } = input;
   const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
   if (unique.length === 0) return;
-  const { reservation, stored } = await deps.db.asCaller(caller, async (tx) => {
-    const wanted = unique.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
-    const [row] = await tx<{ result: Reservation }[]>`
-      select ${
-      caller.kind === "service"
-        ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
-        : tx`public.reserve_quota(${tx.json(wanted)})`
-    } as result`;
-    const verified = await tx<{ sha256: string }[]>`
-      select sha256 from sandsync.blobs
-      where owner_id = ${owner} and state = 'stored'
-        and sha256 = any(${unique.map((item) => item.sha256)})`;
-    return {
-      reservation: row?.result ?? { items: [] },
-      stored: new Set(verified.map((blob) => blob.sha256)),
-    };
-  });
-  const status = new Map(reservation.items.map((item) => [item.sha256, item.status]));
-  await eachLimited(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
+  const wanted = unique.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
+  const { status, stored } = await deps.db.asCaller(
+    caller,
+    (tx) => reserveBlobs(tx, { caller, owner, wanted }),
+  );
+  await forEachLimit(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
     if (status.get(sha256) === "present") {
       if (stored.has(sha256)) return;
@@ -106,15 +125,3 @@ export async function ingestBytes(
 
 /** Storage writes in flight per ingest: many small files, few connections. */
 const STORE_CONCURRENCY = 8;
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

@@ -12,7 +12,7 @@ import type { RefusedPath } from "../../../shared/bridge_wire.ts";
 import { validatePath } from "../../../shared/path_rules.ts";
 import { IGNORE_FILES, IgnoreRules, MAX_IGNORE_FILE_BYTES } from "./bridge_ignore.ts";
 import type { E2bEntry, E2bFs } from "./e2b_fs.ts";
-import { forEachLimit } from "./streamed_blobs.ts";
+import { forEachLimit } from "./for_each_limit.ts";
 
 /** How deep below a top-level directory a listing goes. */
 export const LIST_DEPTH = 64;

@@ -26,7 +26,7 @@ import type { StateFile, StateReport } from "./bridge_store.ts";
 import { blobKey } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { E2bFs } from "./e2b_fs.ts";
-import { forEachLimit } from "./streamed_blobs.ts";
+import { forEachLimit } from "./for_each_limit.ts";
 
 /** Where the instance manifest lives, relative to the root. */
 export const MANIFEST_PATH = ".sandsync/instance.json";

@@ -13,6 +13,8 @@ import { createSha256 } from "../../../shared/hash.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database } from "./db.ts";
+import { reserveBlobs } from "./blob_ingest.ts";
+import { forEachLimit } from "./for_each_limit.ts";
 
 /** A blob to fetch: what it should hash to, and how to open its bytes. */
 export interface StreamedBlob {
@@ -46,10 +48,6 @@ export interface StreamedIngest {
   readonly concurrency?: number;
 }
 
-interface Reservation {
-  items: { sha256: string; status: "present" | "reserved" }[];
-}
-
 /**
  * Reserves, streams, verifies and marks the blobs; resolves with an outcome per SHA-256.
  * Throws {@linkcode SourceError} when a source fails (nothing is marked stored then), and
@@ -63,23 +61,10 @@ export async function ingestStreamedBlobs(
   const unique = [...new Map(input.items.map((item) => [item.sha256, item])).values()];
   const outcomes = new Map<string, StreamedOutcome>();
   if (unique.length === 0) return outcomes;
-  const { status, stored } = await deps.db.asCaller(caller, async (tx) => {
-    const wanted = unique.map(({ sha256, size }) => ({ sha256, size }));
-    const [row] = await tx<{ result: Reservation }[]>`
-      select ${
-      caller.kind === "service"
-        ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
-        : tx`public.reserve_quota(${tx.json(wanted)})`
-    } as result`;
-    const verified = await tx<{ sha256: string }[]>`
-      select sha256 from sandsync.blobs
-      where owner_id = ${owner} and state = 'stored'
-        and sha256 = any(${unique.map((item) => item.sha256)})`;
-    return {
-      status: new Map((row?.result ?? { items: [] }).items.map((i) => [i.sha256, i.status])),
-      stored: new Set(verified.map((blob) => blob.sha256)),
-    };
-  });
+  const { status, stored } = await deps.db.asCaller(
+    caller,
+    (tx) => reserveBlobs(tx, { caller, owner, wanted: unique }),
+  );
   const verified: StreamedBlob[] = [];
   await forEachLimit(unique, input.concurrency ?? 4, async (item) => {
     const key = blobKey(owner, item.sha256);
@@ -167,26 +152,4 @@ async function streamInto(
     return { sha256: digest?.sha256 ?? "", size: digest?.size ?? 0, written: false };
   }
   return { sha256: hash.digestHex(), size, written: true };
-}
-
-/** Runs `work` over `items`, at most `limit` at once; the first failure rejects. */
-export async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure) throw failure.error;
 }
