@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
 import { sha256Hex } from "../shared/hash.ts";
 import { inlineCommit, newUser, newWorkspace } from "../tests/support/api.ts";
+import { createBucket, curlUpload } from "./lib/curl_storage.ts";
 import { megabytesPerSecond, percentile, timed } from "./lib/stats.ts";
 
 const { client, env } = await newUser("bench-api");
@@ -86,31 +87,6 @@ async function longPollWake(n: number) {
   return samples;
 }
 
-async function curlUpload(file: string, bucket: string): Promise<number> {
-  return await timed(async () => {
-    const output = await new Deno.Command("curl", {
-      args: [
-        "-sS",
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{http_code}",
-        "-X",
-        "POST",
-        "-H",
-        `authorization: Bearer ${env.serviceRoleKey}`,
-        "-H",
-        "content-type: application/octet-stream",
-        "-T",
-        file,
-        `${env.apiUrl}/storage/v1/object/${bucket}/raw-${crypto.randomUUID()}.bin`,
-      ],
-    }).output();
-    const code = new TextDecoder().decode(output.stdout);
-    if (code !== "200") throw new Error(`curl upload: HTTP ${code}`);
-  });
-}
-
 async function sandsyncLargeUpload(bytes: Uint8Array) {
   const change = {
     path: `large/${crypto.randomUUID()}.bin`,
@@ -171,15 +147,10 @@ const bytes = new Uint8Array(sizeMb * 1024 * 1024);
 for (let i = 0; i < bytes.length; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
 const file = await Deno.makeTempFile({ suffix: ".bin" });
 await Deno.writeFile(file, bytes);
-const bucket = `bench-${crypto.randomUUID().slice(0, 8)}`;
-await fetch(`${env.apiUrl}/storage/v1/bucket`, {
-  method: "POST",
-  headers: { authorization: `Bearer ${env.serviceRoleKey}`, "content-type": "application/json" },
-  body: JSON.stringify({ id: bucket, name: bucket, public: false }),
-}).then((response) => response.body?.cancel());
+const bucket = await createBucket(env);
 const large: { curl: number; upload: number; total: number }[] = [];
 for (let i = 0; i < 3; i++) {
-  const curl = await curlUpload(file, bucket);
+  const curl = await curlUpload(env, file, { bucket, key: `raw-${crypto.randomUUID()}.bin` });
   bytes.set(crypto.getRandomValues(new Uint8Array(16))); // new content each run: no dedup
   const ours = await sandsyncLargeUpload(bytes);
   large.push({ curl, upload: ours.uploadMs, total: ours.totalMs });
