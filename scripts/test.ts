@@ -3,7 +3,10 @@
  * script starts on free ports with its own state and env file (so it runs beside a
  * `deno task start`), then stops, leaving no process or temp dir behind.
  *
- * Usage: deno task test [--only unit|integration|heavy|pgtap]
+ * Usage: deno task test [--only unit|integration|heavy|pgtap] [path ...]
+ *
+ * Paths, when given, limit the unit and integration suites to those files or folders (a
+ * developer's quick loop: `deno task test --only integration tests/agent/watch_test.ts`).
  *
  * `heavy` is its own suite on the same stack (a 1 GiB transfer, SIGKILL trials): run by
  * default like the others, and alone with `deno task test:heavy`.
@@ -17,8 +20,19 @@ import { writeStandinFunctionsEnv } from "../local_stack/functions_env.ts";
 import { type Stack, startStack } from "../local_stack/stack.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const { values } = parseArgs({ args: Deno.args, options: { only: { type: "string" } } });
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  options: { only: { type: "string" } },
+  allowPositionals: true,
+});
 const only = values.only;
+/** The paths given on the command line that lie in a suite's folders, or those folders. */
+function targets(folders: string[]): string[] {
+  if (positionals.length === 0) return existing(folders);
+  const inside = (path: string) =>
+    folders.some((folder) => path === folder || path.startsWith(`${folder}/`));
+  return existing(positionals.map((path) => path.replace(/^\.\//, "")).filter(inside));
+}
 
 interface Outcome {
   readonly suite: string;
@@ -56,18 +70,19 @@ function existing(paths: string[]): string[] {
   });
 }
 
+const UNIT_FOLDERS = [
+  "shared",
+  "local_stack",
+  "supabase/functions",
+  "client",
+  "agent",
+  "bench/lib",
+];
 const outcomes: Outcome[] = [];
 const deno = Deno.execPath();
 
-if (!only || only === "unit") {
-  const dirs = existing([
-    "shared",
-    "local_stack",
-    "supabase/functions",
-    "client",
-    "agent",
-    "bench/lib",
-  ]);
+if ((!only || only === "unit") && targets(UNIT_FOLDERS).length > 0) {
+  const dirs = targets(UNIT_FOLDERS);
   outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
 }
 
@@ -108,8 +123,8 @@ if (!only || only === "integration" || only === "heavy" || only === "pgtap") {
       `local stack up at ${stack.apiUrl} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
     const env = { SANDSYNC_ENV_FILE: stack.envFile };
-    if (!only || only === "integration") {
-      const dirs = existing(["tests"]);
+    if ((!only || only === "integration") && targets(["tests"]).length > 0) {
+      const dirs = targets(["tests"]);
       outcomes.push(
         await run("integration", deno, ["test", "-A", "--ignore=tests/heavy", ...dirs], env),
       );
