@@ -20,6 +20,19 @@ export type VectorOrder = "equal" | "before" | "after" | "concurrent";
 export const MAX_REPLICA_ID_LENGTH = 128;
 
 /**
+ * Largest counter a vector may hold: below 2^52, so one more bump is still a safe integer and a
+ * hostile base near 2^53 cannot wedge a path (SQL checks the same bound).
+ */
+export const MAX_VECTOR_COUNTER = 2 ** 52 - 1;
+
+/**
+ * Most replicas in one vector. A vector holds only the replicas that wrote the file and is copied
+ * into every later version, so a bound keeps a hostile base from bloating every version after it;
+ * 256 writers of one file is far beyond any workspace seen (SQL checks the same bound).
+ */
+export const MAX_VECTOR_KEYS = 256;
+
+/**
  * Compares two vectors entry by entry, missing entries counting as 0.
  *
  * @example
@@ -92,16 +105,19 @@ export function isReplicaIdValid(replica: unknown): replica is string {
 
 /**
  * True when `value` is a plain object whose keys are valid replica ids and
- * whose values are non-negative safe integers. Use it on vectors that come
+ * whose values are integers from 0 to {@linkcode MAX_VECTOR_COUNTER}, at most
+ * {@linkcode MAX_VECTOR_KEYS} of them. Use it on vectors that come
  * from outside (the wire, a database row, a local state file).
  */
 export function isVectorValid(value: unknown): value is VersionVector {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  for (const [replica, counter] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  if (entries.length > MAX_VECTOR_KEYS) return false;
+  for (const [replica, counter] of entries) {
     if (!isReplicaIdValid(replica)) return false;
-    if (!Number.isSafeInteger(counter) || counter < 0) return false;
+    if (!Number.isSafeInteger(counter) || counter < 0 || counter > MAX_VECTOR_COUNTER) return false;
   }
   return true;
 }

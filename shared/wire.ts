@@ -11,7 +11,7 @@ import { z } from "zod";
 import { errors, type SyncError, type ValidationIssue } from "./errors.ts";
 import { SHA256_HEX_PATTERN } from "./hash.ts";
 import { validatePath } from "./path_rules.ts";
-import { MAX_REPLICA_ID_LENGTH } from "./version_vector.ts";
+import { MAX_VECTOR_COUNTER, MAX_VECTOR_KEYS } from "./version_vector.ts";
 
 /** Most changes in one negotiate or commit request. */
 export const MAX_CHANGES_PER_REQUEST = 10_000;
@@ -22,8 +22,14 @@ export const MAX_INLINE_TOTAL_BYTES = 4 * 1024 * 1024;
 /** Longest `wait` of a changes request, in seconds. */
 export const MAX_WAIT_SECONDS = 25;
 
-/** A replica id: 1 to 128 characters. */
-export const replicaIdSchema = z.string().min(1).max(MAX_REPLICA_ID_LENGTH);
+/** Latest accepted `mtime`, in ms since the epoch: the end of JavaScript's `Date` range. */
+export const MAX_MTIME_MS = 8.64e15;
+
+/**
+ * A replica id: a UUID, as the `replicas` table and every vector key in SQL hold it. Checked on
+ * every route so a malformed id is a 400 before any reservation, never a database cast error.
+ */
+export const replicaIdSchema = z.uuid();
 
 /** A lowercase hex SHA-256. */
 export const sha256Schema = z.string().regex(SHA256_HEX_PATTERN, {
@@ -38,8 +44,14 @@ export const pathSchema = z.string().superRefine((path, ctx) => {
   }
 });
 
-/** A version vector: replica id → non-negative safe integer. */
-export const versionVectorSchema = z.record(replicaIdSchema, z.int().min(0));
+/**
+ * A version vector: replica id → counter below 2^52 (so a bump stays a safe integer), with at
+ * most {@linkcode MAX_VECTOR_KEYS} keys (a vector is copied into every later version of its file).
+ */
+export const versionVectorSchema = z.record(replicaIdSchema, z.int().min(0).max(MAX_VECTOR_COUNTER))
+  .refine((vector) => Object.keys(vector).length <= MAX_VECTOR_KEYS, {
+    error: `at most ${MAX_VECTOR_KEYS} replicas per vector`,
+  });
 
 /** One file change a replica wants to commit. `sha256: null` is a deletion. */
 export const fileChangeSchema = z.object({
@@ -48,7 +60,7 @@ export const fileChangeSchema = z.object({
   size: z.int().min(0),
   mode: z.int().min(0).max(0o7777),
   /** Client modification time, ms since the epoch: recorded, not trusted for ordering. */
-  mtime: z.int().min(0),
+  mtime: z.int().min(0).max(MAX_MTIME_MS),
   /** The version the change was made on; `null` for a path new to this replica. */
   base: versionVectorSchema.nullable(),
   deleted: z.boolean().optional(),

@@ -12,6 +12,7 @@ import {
 } from "./wire.ts";
 
 const WORKSPACE = "6f1c2b1e-3d4a-4b5c-8d6e-7f8091a2b3c4";
+const REPLICA = "5a0c7e1e-3b5f-4d2a-9c1b-2f6e8d4a7b10";
 const KEY = "0b0e3c9a-1f2d-4e5f-9a6b-7c8d9e0f1a2b";
 const HELLO = new TextEncoder().encode("hello\n");
 const HELLO_SHA = sha256Hex(HELLO);
@@ -23,9 +24,16 @@ function change(overrides: Record<string, unknown> = {}): Record<string, unknown
     size: HELLO.length,
     mode: 0o644,
     mtime: 1_764_000_000_000,
-    base: { sandbox: 3 },
+    base: { [REPLICA]: 3 },
     ...overrides,
   };
+}
+
+/** A vector of `count` distinct replicas. */
+function manyKeys(count: number): Record<string, number> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`, 1]),
+  );
 }
 
 /** The issues of a refused input, as "path: message" pairs' paths. */
@@ -68,7 +76,11 @@ Deno.test("parseWire() refuses bad file changes with the field's path", () => {
     [{ mode: -1 }, "mode"],
     [{ mtime: "yesterday" }, "mtime"],
     [{ base: { "": 1 } }, "base"],
-    [{ base: { sandbox: -1 } }, "base.sandbox"],
+    [{ base: { [REPLICA]: -1 } }, `base.${REPLICA}`],
+    [{ base: { sandbox: 1 } }, "base.sandbox"],
+    [{ base: { [REPLICA]: 2 ** 52 } }, `base.${REPLICA}`],
+    [{ base: manyKeys(257) }, "base"],
+    [{ mtime: 9e15 }, "mtime"],
     [{ base: undefined }, "base"],
     [{ deleted: true }, "sha256"],
     [{ sha256: null, size: 0, deleted: false }, "deleted"],
@@ -96,12 +108,15 @@ Deno.test("parseWire() reports a bad path with the path rules' message", () => {
 });
 
 Deno.test("parseWire() accepts a negotiate request and refuses bad ones", () => {
-  const good = { workspaceId: WORKSPACE, replicaId: "sandbox-1", changes: [change()] };
+  const good = { workspaceId: WORKSPACE, replicaId: REPLICA, changes: [change()] };
   assert.equal(parseWire(negotiateRequestSchema, good).changes.length, 1);
   assert.deepEqual(issuePaths(negotiateRequestSchema, { ...good, workspaceId: "w1" }), [
     "workspaceId",
   ]);
   assert.deepEqual(issuePaths(negotiateRequestSchema, { ...good, replicaId: "" }), ["replicaId"]);
+  assert.deepEqual(issuePaths(negotiateRequestSchema, { ...good, replicaId: "sandbox-1" }), [
+    "replicaId",
+  ]);
   assert.deepEqual(
     issuePaths(negotiateRequestSchema, {
       ...good,
@@ -122,7 +137,7 @@ Deno.test("parseWire() accepts a negotiate request and refuses bad ones", () => 
 Deno.test("parseWire() accepts a commit with inline bytes matching a change", () => {
   const request = {
     workspaceId: WORKSPACE,
-    replicaId: "phone",
+    replicaId: REPLICA,
     idempotencyKey: KEY,
     changes: [change()],
     inline: { [HELLO_SHA]: Buffer.from(HELLO).toString("base64") },
@@ -136,7 +151,7 @@ Deno.test("parseWire() accepts a commit with inline bytes matching a change", ()
 Deno.test("parseWire() refuses inline bytes that do not fit the commit", () => {
   const base = {
     workspaceId: WORKSPACE,
-    replicaId: "phone",
+    replicaId: REPLICA,
     idempotencyKey: KEY,
     changes: [change()],
   };

@@ -23,6 +23,9 @@ export interface Caller {
   readonly token: string;
 }
 
+/** A UUID of any version, as `auth.uid()` accepts it. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
@@ -72,6 +75,11 @@ export function callerFromClaims(claims: Record<string, unknown>, token: string)
     throw ERRORS.accessDenied(`Access denied: role "${role}" is not an API role`);
   }
   const owner = typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : undefined;
+  // The RLS policies compare auth.uid(), a uuid cast of `sub`: a user token whose subject is not
+  // a uuid (third-party auth) is refused here as 403, never left to fail that cast as a 500.
+  if (role === "authenticated" && owner !== undefined && !UUID_PATTERN.test(owner)) {
+    throw ERRORS.accessDenied("Access denied: the JWT subject is not a user id");
+  }
   return { role: role as ApiRole, claims, owner, token };
 }
 

@@ -15,6 +15,13 @@ import type { Uploader } from "./uploader.ts";
 /** Lifetime of signed upload URLs, as on hosted Supabase (2 hours). */
 export const SIGNED_UPLOAD_TTL = 2 * 60 * 60;
 
+/**
+ * The `kind` claim of signed URL tokens: a download token never opens an upload, nor the reverse
+ * (both are signed with the same secret and name the same `url`).
+ */
+const SIGNED_DOWNLOAD = "download";
+const SIGNED_UPLOAD = "upload";
+
 /** Where an object lives. */
 export interface ObjectRef {
   readonly bucketId: string;
@@ -132,12 +139,16 @@ export class Objects {
   /** A token for a signed download URL, after checking the caller may read the object. */
   async signDownload(caller: Caller, ref: ObjectRef, expiresIn: number): Promise<string> {
     await this.find(caller, ref);
-    return signToken({ url: `${ref.bucketId}/${ref.name}` }, this.jwtSecret, expiresIn);
+    const payload = { url: `${ref.bucketId}/${ref.name}`, kind: SIGNED_DOWNLOAD };
+    return signToken(payload, this.jwtSecret, expiresIn);
   }
 
   /** Reads an object through a signed download token. */
   async findSigned(ref: ObjectRef, token: string): Promise<ObjectRow> {
     const claims = await verifyToken(token, this.jwtSecret);
+    if (claims.kind !== SIGNED_DOWNLOAD) {
+      throw ERRORS.invalidSignature("The token is not a signed download token");
+    }
     if (claims.url !== `${ref.bucketId}/${ref.name}`) {
       throw ERRORS.invalidSignature("The url do not match the signature");
     }
@@ -149,7 +160,12 @@ export class Objects {
   /** A token for a signed upload URL, after the same RLS probe an upload makes. */
   async signUpload(caller: Caller, ref: ObjectRef, upsert: boolean): Promise<string> {
     await this.uploader.prepare(caller, ref.bucketId, ref.name, { upsert });
-    const payload = { owner: caller.owner, url: `${ref.bucketId}/${ref.name}`, upsert };
+    const payload = {
+      owner: caller.owner,
+      url: `${ref.bucketId}/${ref.name}`,
+      upsert,
+      kind: SIGNED_UPLOAD,
+    };
     return signToken(payload, this.jwtSecret, SIGNED_UPLOAD_TTL);
   }
 
@@ -160,6 +176,9 @@ export class Objects {
       claims = await verifyToken(token, this.jwtSecret);
     } catch (error) {
       throw ERRORS.invalidUploadSignature(error instanceof Error ? error.message : undefined);
+    }
+    if (claims.kind !== SIGNED_UPLOAD) {
+      throw ERRORS.invalidUploadSignature("The token is not a signed upload token");
     }
     if (claims.url !== `${ref.bucketId}/${ref.name}`) {
       throw ERRORS.invalidSignature("The url do not match the signature");

@@ -20,6 +20,9 @@ import type { Database } from "./db.ts";
 /** Agent tokens look like `sst_` + 43 base64url characters (256 random bits). */
 export const AGENT_TOKEN_PATTERN = /^sst_[A-Za-z0-9_-]{43}$/;
 
+/** A UUID of any version, as `auth.uid()` accepts it. */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Makes a new agent token: the secret (shown once) and what is stored. */
 export function newAgentToken(): { token: string; hash: string; prefix: string } {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -56,6 +59,9 @@ export function authenticator(db: Database): (request: Request) => Promise<Calle
     }
     if (claims.role === "service_role") return SERVICE_CALLER;
     if (claims.role === "authenticated" && typeof claims.sub === "string") {
+      // A user id is a UUID (auth.uid() casts to one): a third-party token with another `sub`
+      // is refused here as 401, not left to fail a cast inside the database as a 500.
+      if (!UUID_PATTERN.test(claims.sub)) throw errors.unauthorized("the JWT subject is not a user id");
       return userCaller(claims);
     }
     throw errors.unauthorized("sign in as a user, or send an agent token with the anon key");

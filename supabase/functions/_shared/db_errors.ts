@@ -52,6 +52,14 @@ export function fromDatabaseError(error: unknown): unknown {
   if (error.code === "42501") {
     return new SyncError("forbidden", `Access denied: ${error.message}`, { cause: error });
   }
+  // Class 22 (data exception: 22P02 a malformed uuid, 22003 a number out of range, 22007 a bad
+  // date, ...) can only come from a value the caller sent that slipped past the schema: their
+  // input, refused with 400 and no retry, never a 500 that clients retry six times.
+  if (error.code?.startsWith("22")) {
+    return new SyncError("validation_failed", `Invalid request: ${error.message}`, {
+      cause: error,
+    });
+  }
   if (error.code === "40001" || error.code === "40P01" || error.code === "57014") {
     return new SyncError("service_unavailable", "Service unavailable: try again", { cause: error });
   }

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { errors, isSyncError } from "../../../shared/errors.ts";
+import { MAX_MTIME_MS, replicaIdSchema } from "../../../shared/wire.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { contentTypeFor } from "../_shared/content_type.ts";
 import type { FileService, Located, WriteResult } from "../_shared/file_service.ts";
@@ -44,8 +45,8 @@ const digits = (max: number) =>
   );
 
 const writeHeadersSchema = z.object({
-  [REPLICA_HEADER]: z.uuid().optional(),
-  [MTIME_HEADER]: digits(Number.MAX_SAFE_INTEGER).optional(),
+  [REPLICA_HEADER]: replicaIdSchema.optional(),
+  [MTIME_HEADER]: digits(MAX_MTIME_MS).optional(),
 });
 
 const historyQuerySchema = z.object({
