@@ -4,6 +4,8 @@ import {
   dominates,
   incrementVector,
   isVectorValid,
+  MAX_VECTOR_COUNTER,
+  MAX_VECTOR_KEYS,
   mergeVectors,
   type VersionVector,
 } from "./version_vector.ts";
@@ -117,8 +119,18 @@ Deno.test("dominates() is true for equal and later vectors only", () => {
   assert.ok(!dominates({ a: 1 }, { b: 1 }));
 });
 
+/** A vector of `count` distinct replicas. */
+function keys(count: number): Record<string, number> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`r${i}`, 1]));
+}
+
 Deno.test("isVectorValid() accepts well-formed vectors and refuses the rest", () => {
-  const good: unknown[] = [{}, { a: 0 }, { [`r`.repeat(128)]: Number.MAX_SAFE_INTEGER }];
+  const good: unknown[] = [
+    {},
+    { a: 0 },
+    { [`r`.repeat(128)]: MAX_VECTOR_COUNTER },
+    keys(MAX_VECTOR_KEYS),
+  ];
   for (const v of good) assert.ok(isVectorValid(v), JSON.stringify(v));
   const bad: unknown[] = [
     null,
@@ -128,6 +140,8 @@ Deno.test("isVectorValid() accepts well-formed vectors and refuses the rest", ()
     { a: -1 },
     { a: 1.5 },
     { a: Number.MAX_SAFE_INTEGER + 1 },
+    { a: 2 ** 52 },
+    keys(MAX_VECTOR_KEYS + 1),
     { a: "1" },
     { a: NaN },
     { "": 1 },

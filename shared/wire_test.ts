@@ -32,7 +32,10 @@ function change(overrides: Record<string, unknown> = {}): Record<string, unknown
 /** A vector of `count` distinct replicas. */
 function manyKeys(count: number): Record<string, number> {
   return Object.fromEntries(
-    Array.from({ length: count }, (_, i) => [`${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`, 1]),
+    Array.from(
+      { length: count },
+      (_, i) => [`${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`, 1],
+    ),
   );
 }
 

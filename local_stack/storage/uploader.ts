@@ -68,7 +68,12 @@ export class Uploader {
     if (options.size !== undefined && options.size > target.limit) throw ERRORS.entityTooLarge();
     if (options.mimetype !== undefined) checkMimeType(target.bucket, options.mimetype);
     if (!options.trusted) {
-      const values = { bucketId, name, version: target.version, owner: caller.owner };
+      // The declared size rides on the probe, so row triggers on storage.objects (the sync
+      // bucket's quota) refuse at creation an upload that cannot fit, before any byte is sent.
+      const metadata = options.size === undefined
+        ? undefined
+        : { size: options.size, contentLength: options.size } as unknown as ObjectMetadata;
+      const values = { bucketId, name, version: target.version, owner: caller.owner, metadata };
       await this.db.check(
         caller,
         (q) => options.upsert ? q.upsertObject(values) : q.probeInsert(values),

@@ -39,6 +39,11 @@ const change = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** A vector of `count` random replica ids (none registered anywhere). */
+function manyReplicas(count: number): Record<string, number> {
+  return Object.fromEntries(Array.from({ length: count }, () => [crypto.randomUUID(), 1]));
+}
+
 interface Case {
   name: string;
   /** Builds the request; `otherWorkspace` belongs to another user. */
@@ -91,6 +96,67 @@ const cases: Case[] = [
       code: "validation_failed",
     }),
   ),
+  {
+    name: "an mtime beyond the Date range",
+    request: ({ client, workspaceId, replicaId }) =>
+      Promise.resolve({
+        client,
+        path: "sync/commit",
+        body: {
+          ...inlineCommit(workspaceId, replicaId, [{ path: "a.txt", content: one }]),
+          changes: [change({ mtime: 9e15 })],
+        },
+      }),
+    status: 400,
+    code: "validation_failed",
+  },
+  ...["sync/negotiate", "sync/commit"].map((path): Case => ({
+    name: `a replicaId that is not a UUID in ${path}`,
+    request: ({ client, workspaceId }) =>
+      Promise.resolve({
+        client,
+        path,
+        body: inlineCommit(workspaceId, "not-a-uuid", [{ path: "a.txt", content: one }]),
+      }),
+    status: 400,
+    code: "validation_failed",
+  })),
+  {
+    name: "a JWT whose sub is not a UUID",
+    request: async ({ client, workspaceId, replicaId, jwtSecret }) => ({
+      client: new ApiClient(
+        client.env,
+        await signJwt({
+          sub: "github|12345",
+          role: "authenticated",
+          exp: Math.floor(Date.now() / 1000) + 600,
+        }, jwtSecret),
+      ),
+      path: "sync/commit",
+      body: inlineCommit(workspaceId, replicaId, [{ path: "a.txt", content: one }]),
+    }),
+    status: 401,
+    code: "unauthorized",
+  },
+  ...([
+    ["a vector counter at 2^52", (r: string) => ({ [r]: 2 ** 52 })],
+    ["a vector counter near 2^53", (r: string) => ({ [r]: 2 ** 53 - 1 })],
+    ["a vector with 300 keys", () => manyReplicas(300)],
+    ["a vector key that is no replica of the workspace", () => manyReplicas(1)],
+  ] as const).map(([name, base]): Case => ({
+    name,
+    request: ({ client, workspaceId, replicaId }) =>
+      Promise.resolve({
+        client,
+        path: "sync/commit",
+        body: {
+          ...inlineCommit(workspaceId, replicaId, [{ path: "a.txt", content: one }]),
+          changes: [change({ base: base(replicaId) })],
+        },
+      }),
+    status: 400,
+    code: "validation_failed",
+  })),
   {
     name: "unknown workspace",
     request: ({ client, replicaId }) =>
@@ -292,6 +358,30 @@ Deno.test("a batch over the quota is refused whole: no file, no reservation", as
   );
   assert.equal(fits.status, 200, JSON.stringify(fits.body));
   assert.deepEqual(fits.body.items.map((item) => item.outcome), ["applied", "applied", "applied"]);
+});
+
+Deno.test("an idempotency key reused with other items is refused before its inline blob is stored", async () => {
+  const { id, client } = await newUser("idem");
+  const { workspaceId, replicas } = await newWorkspace(client);
+  const first = inlineCommit(workspaceId, replicas[0]!, [{ path: "a.txt", content: one }]);
+  const committed = await client.call("POST", "sync/commit", first);
+  assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  const before = await footprint(id);
+  const other = inlineCommit(workspaceId, replicas[0]!, [{
+    path: "b.txt",
+    content: bytes("other bytes\n"),
+  }]);
+  const reused = await client.call<{ code: string }>("POST", "sync/commit", {
+    ...other,
+    idempotencyKey: first.idempotencyKey,
+  });
+  assert.equal(reused.status, 409, JSON.stringify(reused.body));
+  assert.equal(reused.body.code, "idempotency_conflict");
+  assert.deepEqual(await footprint(id), before, "no blob row, no object, no reservation");
+  // The same items under the same key still replay.
+  const replay = await client.call<{ replayed: boolean }>("POST", "sync/commit", first);
+  assert.equal(replay.status, 200);
+  assert.equal(replay.body.replayed, true);
 });
 
 Deno.test({

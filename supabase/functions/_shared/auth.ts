@@ -61,7 +61,9 @@ export function authenticator(db: Database): (request: Request) => Promise<Calle
     if (claims.role === "authenticated" && typeof claims.sub === "string") {
       // A user id is a UUID (auth.uid() casts to one): a third-party token with another `sub`
       // is refused here as 401, not left to fail a cast inside the database as a 500.
-      if (!UUID_PATTERN.test(claims.sub)) throw errors.unauthorized("the JWT subject is not a user id");
+      if (!UUID_PATTERN.test(claims.sub)) {
+        throw errors.unauthorized("the JWT subject is not a user id");
+      }
       return userCaller(claims);
     }
     throw errors.unauthorized("sign in as a user, or send an agent token with the anon key");

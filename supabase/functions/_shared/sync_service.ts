@@ -76,6 +76,7 @@ export class SyncService {
     const wanted = uniqueBlobs(request.changes);
     const reservation = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, request.workspaceId);
+      await assertVectorKeys(tx, request.workspaceId, request.changes);
       if (wanted.length === 0) return { owner, items: [] as ReservedItem[] };
       const [row] = await tx<{ result: { items: ReservedItem[] } }[]>`
         select ${
@@ -103,15 +104,22 @@ export class SyncService {
   async commit(caller: Caller, request: CommitRequest) {
     assertWorkspaceScope(caller, request.workspaceId);
     // Refuse an unknown workspace or replica before any byte is stored (nothing left behind).
-    const owner = await this.#db.asCaller(caller, async (tx) => {
+    const { owner, known } = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, request.workspaceId);
       const [replica] = await tx`select 1 from sandsync.replicas
         where id = ${request.replicaId} and workspace_id = ${request.workspaceId}`;
       if (!replica) throw errors.replicaNotFound(request.replicaId);
-      return owner;
+      await assertVectorKeys(tx, request.workspaceId, request.changes);
+      // A known idempotency key goes straight to commit_changes, which replays the stored answer
+      // or refuses other items: either way no inline blob may be stored for it first.
+      const [prior] = await tx`select 1 from sandsync.change_sets
+        where workspace_id = ${request.workspaceId} and idempotency_key = ${request.idempotencyKey}`;
+      return { owner, known: prior !== undefined };
     });
-    await this.#storeInline(caller, owner, request);
-    await this.#verifyBlobs(caller, owner, request);
+    if (!known) {
+      await this.#storeInline(caller, owner, request);
+      await this.#verifyBlobs(caller, owner, request);
+    }
     const items = request.changes.map(toCommitItem);
     const [row] = await this.#db.asCaller(caller, (tx) =>
       tx<{ result: Record<string, unknown> }[]>`
@@ -257,6 +265,32 @@ async function workspaceOwner(tx: Tx, workspaceId: string): Promise<string> {
     select owner_id from sandsync.workspaces where id = ${workspaceId}`;
   if (!row) throw errors.workspaceNotFound(workspaceId);
   return row.owner_id;
+}
+
+/**
+ * Refuses base vectors naming replicas the workspace does not have: a vector is copied into every
+ * later version of its file, so a made-up key would stay forever (SQL checks again on insert).
+ */
+async function assertVectorKeys(
+  tx: Tx,
+  workspaceId: string,
+  changes: readonly FileChange[],
+): Promise<void> {
+  const keys = new Set<string>();
+  for (const change of changes) for (const key of Object.keys(change.base ?? {})) keys.add(key);
+  // Conflict copies carry the workspace id as their only key (commit_changes).
+  keys.delete(workspaceId);
+  if (keys.size === 0) return;
+  const rows = await tx<{ id: string }[]>`select id from sandsync.replicas
+    where workspace_id = ${workspaceId} and id = any(${[...keys]}::uuid[])`;
+  for (const row of rows) keys.delete(row.id);
+  const [stranger] = keys;
+  if (stranger === undefined) return;
+  const index = changes.findIndex((change) => Object.hasOwn(change.base ?? {}, stranger));
+  throw errors.validationFailed([{
+    path: `changes.${index}.base.${stranger}`,
+    message: "not a replica of this workspace",
+  }]);
 }
 
 function uniqueBlobs(changes: readonly FileChange[]): { sha256: string; size: number }[] {
