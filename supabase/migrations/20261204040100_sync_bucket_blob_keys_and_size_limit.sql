@@ -7,12 +7,10 @@
 -- own pattern when packs exist. The bucket's `file_size_limit` makes Storage refuse, at TUS
 -- creation and on every upload, an object larger than the default quota (10 GiB): no single
 -- blob can ever fit above it, so its partial bytes never sit outside the quota.
--- Objects: policy "Users can upload blobs under their own prefix" (replaced by
---   "Users can upload blob keys under their own prefix"), bucket `sandsync` file_size_limit.
+-- Objects: policy "Users can upload blobs under their own prefix" (altered: blob keys only),
+--   bucket `sandsync` file_size_limit.
 
-drop policy "Users can upload blobs under their own prefix" on storage.objects;
-create policy "Users can upload blob keys under their own prefix" on storage.objects
-  for insert to authenticated
+alter policy "Users can upload blobs under their own prefix" on storage.objects
   with check (
     bucket_id = 'sandsync'
     and (storage.foldername(name))[1] = (select auth.uid())::text

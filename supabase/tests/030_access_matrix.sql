@@ -67,7 +67,7 @@ insert into matrix values
   ('rpc service_collect_blobs', 'execute', 'denied', 'denied', 'denied', 'allowed', $$select 1 + count(*) from public.service_collect_blobs()$$),
   ('rpc service_prune_history', 'execute', 'denied', 'denied', 'denied', 'allowed', $$select 1 + public.service_prune_history()$$),
   ('rpc service_expire_reservations', 'execute', 'denied', 'denied', 'denied', 'allowed', $$select 1 + public.service_expire_reservations()$$),
-  ('storage own prefix', 'insert', 'denied', 'allowed', 'denied', 'allowed', $$with x as (insert into storage.objects (bucket_id, name, metadata) values ('sandsync', '%owner/ab/' || repeat('a', 64), '{"size": 1}') returning 1) select count(*) from x$$),
+  ('storage own prefix', 'insert', 'denied', 'allowed', 'denied', 'allowed', $$with x as (insert into storage.objects (bucket_id, name, metadata) values ('sandsync', '%owner/aa/' || repeat('a', 64), '{"size": 1}') returning 1) select count(*) from x$$),
   ('storage own prefix', 'select', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from storage.objects where bucket_id = 'sandsync' and name like '%owner/%'$$),
   ('storage own prefix', 'update', 'denied', 'denied', 'denied', 'allowed', $$with x as (update storage.objects set metadata = '{"size": 2}' where bucket_id = 'sandsync' and name like '%owner/%' returning 1) select count(*) from x$$),
   ('storage own prefix', 'delete', 'denied', 'denied', 'denied', 'allowed', $$with x as (delete from storage.objects where bucket_id = 'sandsync' and name like '%owner/%' returning 1) select count(*) from x$$);
