@@ -30,7 +30,7 @@ insert into matrix values
   ('replicas', 'select', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from sandsync.replicas where workspace_id = '%ws'$$),
   ('replicas', 'insert', 'denied', 'allowed', 'denied', 'allowed', $$with x as (insert into sandsync.replicas (id, workspace_id, owner_id, kind) values (gen_random_uuid(), '%ws', '%owner', 'cli') returning 1) select count(*) from x$$),
   ('replicas', 'update', 'denied', 'allowed', 'denied', 'allowed', $$with x as (update sandsync.replicas set name = 'r' where workspace_id = '%ws' returning 1) select count(*) from x$$),
-  ('replicas', 'delete', 'denied', 'allowed', 'denied', 'allowed', $$with x as (delete from sandsync.replicas where workspace_id = '%ws' returning 1) select count(*) from x$$),
+  ('replicas', 'delete', 'denied', 'denied', 'denied', 'allowed', $$with x as (delete from sandsync.replicas where workspace_id = '%ws' returning 1) select count(*) from x$$),
   ('files', 'select', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from sandsync.files where workspace_id = '%ws'$$),
   ('files', 'update', 'denied', 'allowed', 'denied', 'allowed', $$with x as (update sandsync.files set mtime = now() where workspace_id = '%ws' returning 1) select count(*) from x$$),
   ('files', 'delete', 'denied', 'denied', 'denied', 'allowed', $$with x as (delete from sandsync.files where workspace_id = '%ws' and false is not true and id not in (select file_id from sandsync.versions) returning 1) select 1 + count(*) from x$$),
