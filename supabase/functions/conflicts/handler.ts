@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { replicaIdSchema } from "../../../shared/wire.ts";
 import { errors } from "../../../shared/errors.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { type ConflictService, MAX_RESOLVE_CONTENT_BYTES } from "../_shared/conflict_service.ts";
@@ -23,7 +24,7 @@ const listQuerySchema = z.object({
 
 /** `POST /conflicts/:id/resolve`. */
 export const resolveRequestSchema = z.object({
-  replicaId: z.uuid(),
+  replicaId: replicaIdSchema,
   resolution: z.enum(["current", "incoming", "merged"]),
   /** Merged bytes, base64 (only with `merged`). */
   content: z.base64().max(Math.ceil(MAX_RESOLVE_CONTENT_BYTES * 4 / 3)).optional(),
@@ -50,7 +51,7 @@ export const resolveRequestSchema = z.object({
 
 /** `POST /conflicts/:id/merge` (the body is optional). */
 export const mergeRequestSchema = z.object({
-  replicaId: z.uuid().optional(),
+  replicaId: replicaIdSchema.optional(),
   expectedCurrentVersionId: z.uuid().optional(),
 });
 

@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import { replicaIdSchema } from "../../../shared/wire.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { createHandler, json, readJson, validate } from "../_shared/http.ts";
 import type { WorkspaceService } from "../_shared/workspace_service.ts";
@@ -25,7 +26,7 @@ const createSchema = z.object({
 });
 
 const replicaSchema = z.object({
-  replicaId: z.uuid(),
+  replicaId: replicaIdSchema,
   kind: z.enum(["agent", "mobile", "bridge", "cli", "web"]),
   name: z.string().max(200).optional(),
   sandboxInstance: z.string().max(200).optional(),
