@@ -10,17 +10,19 @@ Deno.test("requestToken() prefers the bearer token over the apikey header", () =
 });
 
 Deno.test("authenticate() returns role and owner of a valid token", async () => {
-  const token = await signToken({ role: "authenticated", sub: "u1" }, SECRET, 60);
+  const sub = "0b0e3c9a-1f2d-4e5f-9a6b-7c8d9e0f1a2b";
+  const token = await signToken({ role: "authenticated", sub }, SECRET, 60);
   const caller = await authenticate(new Headers({ authorization: `Bearer ${token}` }), SECRET);
   assert.equal(caller.role, "authenticated");
-  assert.equal(caller.owner, "u1");
+  assert.equal(caller.owner, sub);
 });
 
-Deno.test("authenticate() refuses bad, expired and admin-role tokens with AccessDenied", async () => {
+Deno.test("authenticate() refuses bad, expired, admin-role and non-uuid-subject tokens with AccessDenied", async () => {
   const expired = await signToken({ role: "anon" }, SECRET, -10);
   const admin = await signToken({ role: "postgres" }, SECRET, 60);
   const forged = await signToken({ role: "anon" }, `${SECRET}x`, 60);
-  for (const token of ["", "garbage", expired, admin, forged]) {
+  const notUuid = await signToken({ role: "authenticated", sub: "github|1" }, SECRET, 60);
+  for (const token of ["", "garbage", expired, admin, forged, notUuid]) {
     await assert.rejects(
       authenticate(new Headers({ authorization: `Bearer ${token}` }), SECRET),
       { code: "AccessDenied", httpStatusCode: 403 },
