@@ -26,6 +26,8 @@ export interface FileVersion {
   readonly replicaId: string | null;
   readonly authorKind: string | null;
   readonly committedBy: string | null;
+  /** The agent token that wrote it; `null` for a user session (absent from older servers). */
+  readonly agentTokenId?: string | null;
   readonly committedAt: string;
   /** How it entered history: `applied`, `merged`, `superseded`, `conflict`, `resolution`, `conflict_copy`. */
   readonly outcome: string;

@@ -35,11 +35,14 @@ export function signJwt(claims: Record<string, unknown>, secret: string): Promis
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key(secret));
 }
 
-/** Verifies signature, algorithm and expiry; never throws. */
+/** Verifies signature, algorithm and expiry (`exp` is required, as hosted); never throws. */
 export async function verifyJwt(token: string | undefined, secret: string): Promise<JwtResult> {
   if (!token) return { ok: false, reason: "missing", message: "Missing authorization header" };
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp"],
+    });
     return { ok: true, claims: payload as JwtClaims };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {

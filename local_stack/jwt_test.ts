@@ -28,8 +28,15 @@ Deno.test("verifyJwt() refuses an expired token", async () => {
   assert.equal(!result.ok && result.reason, "expired");
 });
 
+Deno.test("verifyJwt() refuses a token without exp", async () => {
+  const token = await signJwt({ role: "service_role" }, DEFAULT_JWT_SECRET);
+  const result = await verifyJwt(token, DEFAULT_JWT_SECRET);
+  assert.equal(!result.ok && result.reason, "invalid");
+});
+
 Deno.test("verifyJwt() returns the claims of a good token", async () => {
-  const token = await signJwt({ role: "authenticated", sub: "abc" }, DEFAULT_JWT_SECRET);
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  const token = await signJwt({ role: "authenticated", sub: "abc", exp }, DEFAULT_JWT_SECRET);
   const result = await verifyJwt(token, DEFAULT_JWT_SECRET);
   assert.ok(result.ok);
   assert.equal(result.claims.sub, "abc");

@@ -91,6 +91,8 @@ async function start(
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
     SUPABASE_DB_URL: dbUrl,
+    // Functions verify tokens themselves (whatever `verify_jwt` says); hosted, set as a secret.
+    SANDSYNC_JWT_SECRET: config.jwtSecret,
   };
   const workers = new FunctionWorkers({
     functionsDir,

@@ -37,13 +37,19 @@ export function requestToken(headers: Headers): string {
   return (bearer ?? headers.get("apikey") ?? "").trim();
 }
 
-/** Verifies an HS256 token and returns its payload; throws AccessDenied with jose's message. */
+/**
+ * Verifies an HS256 token (with `exp`: a token that never expires is refused) and returns its
+ * payload; throws AccessDenied with jose's message.
+ */
 export async function verifyToken(
   token: string,
   secret: string,
 ): Promise<Record<string, unknown>> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp"],
+    });
     return payload as Record<string, unknown>;
   } catch (error) {
     throw ERRORS.accessDenied(error instanceof Error ? error.message : "Invalid JWT", error);

@@ -147,6 +147,21 @@ Deno.test("bad, forged and expired JWTs are refused with 403 AccessDenied and ch
   });
 });
 
+Deno.test("a correctly signed service-role token without exp is refused (gateway and Storage)", async () => {
+  const bucket = await makeBucket("noexp");
+  const forever = await signJwt({ role: "service_role" }, env.jwtSecret);
+  await changesNothing(bucket, async () => {
+    const { error } = await client(forever).storage.from(bucket).upload("a.txt", new Blob(["x"]));
+    assert.equal(error?.statusCode, "403");
+    assert.equal((error as { code?: string }).code, "AccessDenied");
+  });
+  const fn = await fetch(`${env.apiUrl}/functions/v1/quota/check`, {
+    headers: { authorization: `Bearer ${forever}` },
+  });
+  assert.equal(fn.status, 401);
+  assert.equal((await fn.json()).code, "UNAUTHORIZED_INVALID_JWT");
+});
+
 Deno.test("the global upload limit refuses larger bodies (REST 413 in the body, TUS HTTP 413)", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "storage-limit-" });
   const api = await createStorageApi({

@@ -10,12 +10,13 @@ import { sha256Hex } from "../../../shared/hash.ts";
 import {
   AGENT_TOKEN_HEADER,
   agentCaller,
+  bearerToken,
   type Caller,
-  readClaims,
   SERVICE_CALLER,
   userCaller,
 } from "./caller.ts";
 import type { Database } from "./db.ts";
+import { type TokenVerifier, tokenVerifierFromEnv } from "./token_verifier.ts";
 
 /** Agent tokens look like `sst_` + 43 base64url characters (256 random bits). */
 export const AGENT_TOKEN_PATTERN = /^sst_[A-Za-z0-9_-]{43}$/;
@@ -36,11 +37,17 @@ function base64Url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Builds the `authenticate` step of {@linkcode createHandler} over `db`. */
-export function authenticator(db: Database): (request: Request) => Promise<Caller> {
+/**
+ * Builds the `authenticate` step of {@linkcode createHandler} over `db`. The bearer token is
+ * verified here (see {@linkcode tokenVerifierFromEnv}), never trusted because the platform may
+ * have checked it: a function deployed with `verify_jwt = false` is just as safe.
+ */
+export function authenticator(
+  db: Database,
+  verify: TokenVerifier = tokenVerifierFromEnv(),
+): (request: Request) => Promise<Caller> {
   return async (request) => {
-    const claims = readClaims(request.headers.get("authorization"));
-    if (!claims) throw errors.unauthorized("a bearer JWT is required");
+    const { role, claims } = await verify(bearerToken(request.headers.get("authorization")));
     const agentToken = request.headers.get(AGENT_TOKEN_HEADER);
     if (agentToken !== null) {
       if (!AGENT_TOKEN_PATTERN.test(agentToken)) throw errors.unauthorized("malformed agent token");
@@ -57,14 +64,14 @@ export function authenticator(db: Database): (request: Request) => Promise<Calle
         ownerId: grant.owner_id,
       });
     }
-    if (claims.role === "service_role") return SERVICE_CALLER;
-    if (claims.role === "authenticated" && typeof claims.sub === "string") {
+    if (role === "service_role") return SERVICE_CALLER;
+    if (role === "authenticated" && typeof claims.sub === "string") {
       // A user id is a UUID (auth.uid() casts to one): a third-party token with another `sub`
       // is refused here as 401, not left to fail a cast inside the database as a 500.
       if (!UUID_PATTERN.test(claims.sub)) {
         throw errors.unauthorized("the JWT subject is not a user id");
       }
-      return userCaller(claims);
+      return userCaller({ ...claims });
     }
     throw errors.unauthorized("sign in as a user, or send an agent token with the anon key");
   };

@@ -9,7 +9,7 @@
 import { errors } from "../../../shared/errors.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
-import { REPLICA_NAMESPACE, uuidV5 } from "./replica_ids.ts";
+import { derivedReplicaId } from "./replica_ids.ts";
 
 /** What the bridge last reported for a path. */
 export interface ReplicaFile {
@@ -55,7 +55,7 @@ export interface Checkpoint {
 
 /** The bridge's replica id for a root of a sandbox in a workspace: stable across calls. */
 export function bridgeReplicaId(workspaceId: string, sandboxId: string, root: string): string {
-  return uuidV5(REPLICA_NAMESPACE, `bridge:${workspaceId.toLowerCase()}:${sandboxId}:${root}`);
+  return derivedReplicaId(`bridge:${workspaceId.toLowerCase()}:${sandboxId}:${root}`);
 }
 
 async function ownerOf(tx: Tx, workspaceId: string): Promise<string> {

@@ -1,14 +1,11 @@
 /**
- * Who is calling a function. The platform (or the local gateway) has verified the JWT when the
- * function has `verify_jwt = true`, which every Sandsync function has; so the claims are read,
- * not re-verified. A sandbox agent that holds no user session sends the anon key as its JWT and
+ * Who is calling a function. The bearer token is verified by the function itself
+ * (`token_verifier.ts`, used by `auth.ts`), whatever the platform's `verify_jwt`. A sandbox agent that holds no user session sends the anon key as its JWT and
  * a workspace-scoped agent token in `x-sandsync-token`; the token is looked up (hashed) and the
  * agent then acts as the workspace's owner, limited to that workspace.
  *
  * @module
  */
-import { decodeJwt } from "jose";
-
 /** The acting identity of a request. */
 export interface Caller {
   /** What authenticated the request. */
@@ -33,15 +30,9 @@ export interface AgentGrant {
   readonly ownerId: string;
 }
 
-/** Reads the bearer token's claims; `undefined` when there is no readable JWT. */
-export function readClaims(authorization: string | null): Record<string, unknown> | undefined {
-  const token = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-  if (!token) return undefined;
-  try {
-    return decodeJwt(token) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+/** The bearer token of an `Authorization` header; `undefined` when there is none. */
+export function bearerToken(authorization: string | null): string | undefined {
+  return authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
 /** A caller acting as a user with these JWT claims. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { downloadUrlTtl } from "./url_ttl.ts";
 import { errors } from "../../../shared/errors.ts";
 import { assertWorkspaceScope } from "./auth.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
@@ -141,7 +142,10 @@ export class ConflictService {
         versions.filter((v) => !v.deleted && v.sha256).map((v) => blobKey(owner, v.sha256!)),
       ),
     ];
-    const urls = await this.#blobs.signDownloads(keys, CONFLICT_URL_TTL_SECONDS);
+    const urls = await this.#blobs.signDownloads(
+      keys,
+      downloadUrlTtl(caller, CONFLICT_URL_TTL_SECONDS),
+    );
     const urlByKey = new Map(keys.map((key, i) => [key, urls[i]!]));
     const byId = new Map(versions.map((v) => [v.id, v]));
     const extraById = new Map(extras.map((e) => [e.id, e]));

@@ -21,6 +21,8 @@ export interface FileVersion {
   readonly replicaId: string | null;
   readonly authorKind: string;
   readonly committedBy: string | null;
+  /** The agent token that wrote it; `null` for a user session or the service role. */
+  readonly agentTokenId: string | null;
   readonly committedAt: string;
   /** How it entered history: applied, merged, superseded, conflict, resolution, conflict_copy. */
   readonly outcome: string;
@@ -41,6 +43,7 @@ export interface VersionRow {
   replica_id: string | null;
   author_kind: string;
   committed_by: string | null;
+  agent_token_id: string | null;
   committed_at: Date;
   outcome: string;
   lines_added: number | null;
@@ -59,7 +62,7 @@ export interface FileRow {
 /** The columns of a {@linkcode VersionRow}. */
 export const VERSION_COLUMNS =
   "id, path, sha256, size, mode, mtime, deleted, vector, replica_id, " +
-  "author_kind, committed_by, committed_at, outcome, lines_added, lines_removed";
+  "author_kind, committed_by, agent_token_id, committed_at, outcome, lines_added, lines_removed";
 
 /** True for a path with a current version that is not a tombstone. */
 export function isLive(
@@ -112,6 +115,7 @@ export function toFileVersion(row: VersionRow): FileVersion {
     replicaId: row.replica_id,
     authorKind: row.author_kind,
     committedBy: row.committed_by,
+    agentTokenId: row.agent_token_id,
     committedAt: row.committed_at.toISOString(),
     outcome: row.outcome,
     linesAdded: row.lines_added,

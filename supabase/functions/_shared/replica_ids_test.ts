@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultReplicaId, uuidV5 } from "./replica_ids.ts";
+import { defaultReplicaId, REPLICA_NAMESPACE, uuidV5 } from "./replica_ids.ts";
 
 Deno.test("uuidV5() matches the RFC 9562 example", () => {
   // RFC 9562 appendix A.4: "www.example.com" in the DNS namespace.
@@ -18,4 +18,15 @@ Deno.test("defaultReplicaId() is stable per workspace and user, and differs othe
   assert.notEqual(defaultReplicaId(ws, crypto.randomUUID()), id);
   assert.notEqual(defaultReplicaId(crypto.randomUUID(), user), id);
   assert.notEqual(defaultReplicaId(ws, undefined), id);
+});
+
+Deno.test("defaultReplicaId() depends on the server secret (nobody else can compute it)", () => {
+  const ws = crypto.randomUUID();
+  const user = crypto.randomUUID();
+  assert.equal(defaultReplicaId(ws, user, "one secret"), defaultReplicaId(ws, user, "one secret"));
+  assert.notEqual(defaultReplicaId(ws, user, "one secret"), defaultReplicaId(ws, user, "another"));
+  assert.notEqual(
+    defaultReplicaId(ws, user, "one secret"),
+    uuidV5(REPLICA_NAMESPACE, `web:${ws}:${user}`),
+  );
 });

@@ -23,9 +23,10 @@ import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
 import { autoMergeCommit } from "./merge_service.ts";
+import { downloadUrlTtl } from "./url_ttl.ts";
 import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
 
-/** How long signed download URLs in change feeds and manifests live. */
+/** How long signed download URLs in change feeds and manifests live (10 min for agent tokens). */
 export const DOWNLOAD_URL_TTL_SECONDS = 3600;
 
 /** A change of the journal as the API returns it (the shape is shared with clients). */
@@ -185,7 +186,7 @@ export class SyncService {
       if (read.rows.length === 0 && subscription && await subscription.changed) {
         read = await this.#readChanges(caller, query);
       }
-      const entries = await this.#withUrls(read.owner, read.rows.map(toChangeEntry));
+      const entries = await this.#withUrls(caller, read.owner, read.rows.map(toChangeEntry));
       const last = entries.at(-1);
       return {
         workspaceId: query.workspaceId,
@@ -227,7 +228,7 @@ export class SyncService {
         limit ${query.limit}`;
       return { owner, rows, cursor: Number(head?.cursor ?? 0) };
     });
-    const files = await this.#withUrls(owner, rows.map(toChangeEntry));
+    const files = await this.#withUrls(caller, owner, rows.map(toChangeEntry));
     return {
       workspaceId: query.workspaceId,
       cursor,
@@ -237,13 +238,16 @@ export class SyncService {
   }
 
   /** Adds signed download URLs (one Storage call); blobs live under the workspace owner. */
-  async #withUrls(owner: string, entries: ChangeEntry[]): Promise<ChangeEntry[]> {
+  async #withUrls(caller: Caller, owner: string, entries: ChangeEntry[]): Promise<ChangeEntry[]> {
     const wanted = entries.filter((entry) =>
       entry.kind === "file" && !entry.deleted && entry.sha256
     );
     if (wanted.length === 0) return entries;
     const keys = [...new Set(wanted.map((entry) => blobKey(owner, entry.sha256!)))];
-    const urls = await this.#blobs.signDownloads(keys, DOWNLOAD_URL_TTL_SECONDS);
+    const urls = await this.#blobs.signDownloads(
+      keys,
+      downloadUrlTtl(caller, DOWNLOAD_URL_TTL_SECONDS),
+    );
     const byKey = new Map(keys.map((key, i) => [key, urls[i]!]));
     return entries.map((entry) =>
       entry.kind === "file" && !entry.deleted && entry.sha256
