@@ -27,8 +27,10 @@ import {
 } from "../client/types.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
+import { permissionBits } from "../shared/protected_paths.ts";
 import { compareVectors, incrementVector } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
@@ -66,8 +68,10 @@ export interface SyncEngineOptions {
   /** Share of synced files (0..1) that may be deleted in one run. Default 0.5. */
   readonly maxDelete?: number;
   readonly concurrency?: number;
-  /** Ignore patterns on top of the defaults and the root's ignore files. */
+  /** Local ignore patterns on top of the defaults, which no synced ignore file can negate. */
   readonly ignore?: readonly string[];
+  /** Sync `.git/` (the workspace's `sync_git`, set by its owner); default `false`. */
+  readonly syncGit?: boolean;
   readonly log?: (message: string) => void;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -121,13 +125,17 @@ export class SyncEngine {
   async pendingLocalChanges(): Promise<number> {
     const { fs, state } = this.#o;
     const known = state.all();
-    const scanned = await scan(fs, await IgnoreRules.load(fs, this.#o.ignore), known);
+    const scanned = await scan(
+      fs,
+      await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit }),
+      known,
+    );
     let pending = 0;
     for (const file of scanned.files.values()) {
       const st = known.get(file.path);
       if (!st || st.sha256 !== file.sha256 || st.mode !== file.mode) pending++;
     }
-    const rules = await IgnoreRules.load(fs, this.#o.ignore);
+    const rules = await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit });
     for (const path of known.keys()) {
       if (!scanned.files.has(path) && !rules.ignoresPath(path)) pending++;
     }
@@ -166,7 +174,7 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    const rules = await IgnoreRules.load(fs, this.#o.ignore);
+    const rules = await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit });
     await this.#recoverApplies();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
@@ -372,9 +380,13 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    await this.#pullChanges(await IgnoreRules.load(fs, this.#o.ignore), result, {
-      signal: options.signal,
-    });
+    await this.#pullChanges(
+      await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit }),
+      result,
+      {
+        signal: options.signal,
+      },
+    );
     result.openConflicts = result.conflicts = state.conflicts().length;
     result.cursor = state.cursor ?? 0;
     result.durationMs = Math.round(performance.now() - started);
@@ -483,6 +495,11 @@ export class SyncEngine {
       await this.#applyEntry(entry, rules, result, options);
     } catch (error) {
       if (isRetryableError(error) || options.signal?.aborted) throw error;
+      if (error instanceof LinkedPathError) {
+        this.#log(`not applied: ${error.message}`);
+        result.skipped++;
+        return;
+      }
       this.#log(`cannot apply "${entry.path}": ${error instanceof Error ? error.message : error}`);
       result.skipped++;
     }
@@ -500,6 +517,9 @@ export class SyncEngine {
       result.skipped++;
       return;
     }
+    // Nothing is read, written or deleted through a symlinked directory (checked again before
+    // the rename).
+    await assertNoLinkOnPath(fs, path);
     const st = state.get(path);
     const local = await fs.stat(path);
     if (st) {
@@ -557,7 +577,7 @@ export class SyncEngine {
     const path = entry.path;
     const slash = path.lastIndexOf("/");
     const dir = slash < 0 ? "" : path.slice(0, slash);
-    if (dir) await fs.mkdir(dir);
+    await makeParentDirs(fs, path);
     const temp = `${dir ? `${dir}/` : ""}${TEMP_PREFIX}${crypto.randomUUID().slice(0, 8)}`;
     const writer = await fs.openWrite(temp);
     try {
@@ -582,7 +602,11 @@ export class SyncEngine {
       result.skipped++;
       return;
     }
-    await fs.chmod(temp, entry.mode);
+    await assertNoLinkOnPath(fs, path).catch(async (error) => {
+      await fs.remove(temp);
+      throw error;
+    });
+    await fs.chmod(temp, permissionBits(entry.mode));
     // Written ahead: a kill after the rename must not read as a local edit.
     state.beginApply({
       path,
