@@ -107,6 +107,8 @@ export class Agent {
       api,
       fs: this.fs,
       ignore: this.#ignore,
+      // The owner's workspace setting, recorded by `init` (a synced file cannot change it).
+      syncGit: state.getMeta("sync_git") === "true",
       state,
       workspaceId: this.workspaceId,
       replicaId: this.replicaId,
@@ -153,6 +155,7 @@ export class Agent {
     state.transaction(() => {
       state.setMeta("workspace_id", ws.id);
       state.setMeta("workspace_name", ws.name);
+      state.setMeta("sync_git", String(ws.syncGit === true));
       state.setMeta("replica_id", replicaId);
       state.setMeta("api_url", api.url);
     });
@@ -360,7 +363,9 @@ export class Agent {
       running ??= runLoop().finally(() => running = undefined);
       return running;
     };
-    const rules = await IgnoreRules.load(this.fs, this.#ignore);
+    const rules = await IgnoreRules.load(this.fs, this.#ignore, {
+      syncGit: this.state.getMeta("sync_git") === "true",
+    });
     const watcher = new FileWatcher({
       rescanMs: options.rescanMs ?? 30_000,
       ignore: (path) => rules.ignoresPath(path),

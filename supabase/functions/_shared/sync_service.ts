@@ -22,6 +22,7 @@ import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
+import { refuseProtectedPaths } from "./protected_check.ts";
 import { autoMergeCommit } from "./merge_service.ts";
 import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
 
@@ -76,6 +77,7 @@ export class SyncService {
     const wanted = uniqueBlobs(request.changes);
     const reservation = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, request.workspaceId);
+      await refuseProtectedPaths(tx, request.workspaceId, request.changes);
       if (wanted.length === 0) return { owner, items: [] as ReservedItem[] };
       const [row] = await tx<{ result: { items: ReservedItem[] } }[]>`
         select ${
@@ -108,6 +110,7 @@ export class SyncService {
       const [replica] = await tx`select 1 from sandsync.replicas
         where id = ${request.replicaId} and workspace_id = ${request.workspaceId}`;
       if (!replica) throw errors.replicaNotFound(request.replicaId);
+      await refuseProtectedPaths(tx, request.workspaceId, request.changes);
       return owner;
     });
     await this.#storeInline(caller, owner, request);
