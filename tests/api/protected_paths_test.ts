@@ -38,6 +38,7 @@ Deno.test("commit and negotiate refuse .sandsync/, temp names and .git/ with inv
       ]);
       const negotiated = await client.call<Refusal>("POST", "sync/negotiate", {
         workspaceId,
+        replicaId,
         changes: body.changes,
       });
       assert.equal(negotiated.status, 400, `${path}: ${JSON.stringify(negotiated.body)}`);
