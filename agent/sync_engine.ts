@@ -26,7 +26,7 @@ import {
   type SyncResult,
 } from "../client/types.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
-import { validatePath } from "../shared/path_rules.ts";
+import { validatePath, windowsNameProblem } from "../shared/path_rules.ts";
 import { permissionBits } from "../shared/protected_paths.ts";
 import { compareVectors, incrementVector } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
@@ -520,6 +520,12 @@ export class SyncEngine {
     // Nothing is read, written or deleted through a symlinked directory (checked again before
     // the rename).
     await assertNoLinkOnPath(fs, path);
+    const windows = Deno.build.os === "windows" ? windowsNameProblem(path) : null;
+    if (windows !== null) {
+      this.#log(`not applied: "${path}" cannot be held on Windows: ${windows}`);
+      result.skipped++;
+      return;
+    }
     const st = state.get(path);
     const local = await fs.stat(path);
     if (st) {

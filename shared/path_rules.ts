@@ -99,3 +99,22 @@ export function normalizePath(path: string): string {
   const segments = nfc.split("/").filter((segment) => segment !== "" && segment !== ".");
   return (absolute ? "/" : "") + segments.join("/");
 }
+
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_CHARS = /[<>:"|?*]/;
+
+/**
+ * Why a valid path cannot be held on Windows, or `null`: a segment that is a device name (`CON`,
+ * `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with or without an extension), ends in a
+ * dot or a space (Windows strips them, so the name would change), or holds `<>:"|?*`. Such
+ * paths are valid in a workspace (Linux and macOS sandboxes hold them); an agent on Windows
+ * leaves them out of its directory and says so, rather than writing a different name.
+ */
+export function windowsNameProblem(path: string): string | null {
+  for (const segment of path.split("/")) {
+    if (WINDOWS_DEVICE.test(segment)) return `"${segment}" is a device name on Windows`;
+    if (/[. ]$/.test(segment)) return `"${segment}" ends in a dot or a space`;
+    if (WINDOWS_CHARS.test(segment)) return `"${segment}" holds a character Windows refuses`;
+  }
+  return null;
+}
