@@ -177,6 +177,14 @@ export class Agent {
       throw new NotInitialisedError(dir);
     }
     const api = new SyncApi(config);
+    if (state.getMeta("sync_git") === "true") {
+      // Opted into .git/: re-read the owner's setting, so switching it off takes effect at the
+      // next start (the server refuses .git/ from then on). Offline: keep what init recorded.
+      const ws = await api.getWorkspace(state.getMeta("workspace_id")!, {
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
+      if (ws) state.setMeta("sync_git", String(ws.syncGit === true));
+    }
     return new Agent(root, api, state, await instanceId(root, options.instance), options);
   }
 

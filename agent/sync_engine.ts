@@ -556,6 +556,7 @@ export class SyncEngine {
     }
     if (entry.deleted) {
       if (local !== null) {
+        await assertNoLinkOnPath(fs, path);
         // Written ahead: a kill after the removal must not read as a local deletion.
         state.beginApply({ path, sha256: null, vector: entry.vector, versionId: entry.versionId });
         await fs.remove(path);
@@ -643,6 +644,7 @@ async function removeEmptyParents(fs: SandboxFs, path: string): Promise<void> {
     const slash = dir.lastIndexOf("/");
     if (slash < 0) return;
     dir = dir.slice(0, slash);
+    if ((await fs.stat(dir))?.kind !== "dir") return; // a link is never followed nor removed
     if ((await fs.list(dir)).length > 0) return;
     await fs.remove(dir).catch(() => {});
   }

@@ -116,3 +116,34 @@ Deno.test("a synced .gitignore cannot negate .git/, .sandsync/ or the login dire
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("the owner's sync_git opts an agent into .git/; switching it off holds at the next run", async () => {
+  const { config, dir, workspaceId } = await setUp("syncgit", {}, async (dir) => {
+    await Deno.mkdir(join(dir, ".git"));
+    await Deno.writeTextFile(join(dir, ".git/HEAD"), "ref: refs/heads/main\n");
+  });
+  const owner = new ApiClient(loadStackEnv(), config.token);
+  try {
+    assert.equal((await sandsync(config, ["sync", dir])).code, 0);
+    assert.deepEqual((await workspaceRows(workspaceId)).files.map((f) => f.path), []);
+
+    const on = await owner.call("PATCH", `workspaces/${workspaceId}`, { syncGit: true });
+    assert.equal(on.status, 200, JSON.stringify(on.body));
+    // The agent records the setting at init.
+    assert.equal((await sandsync(config, ["init", dir, "--workspace", workspaceId])).code, 0);
+    assert.equal((await sandsync(config, ["sync", dir])).code, 0);
+    assert.deepEqual(Object.keys((await workspaceRows(workspaceId)).live), [".git/HEAD"]);
+
+    const off = await owner.call("PATCH", `workspaces/${workspaceId}`, { syncGit: false });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    await Deno.writeTextFile(join(dir, ".git/HEAD"), "ref: refs/heads/other\n");
+    const run = await sandsync(config, ["sync", dir]);
+    assert.equal(run.code, 0, `the agent keeps .git/ out again: ${run.stderr}`);
+    const versions = (await workspaceRows(workspaceId)).versions.filter((v) =>
+      v.path === ".git/HEAD"
+    );
+    assert.equal(versions.length, 1, "no new .git/ version after the switch-off");
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
