@@ -133,3 +133,30 @@ Deno.test("a mode with setuid, setgid or sticky bits is refused (permission bits
     assert.equal(answer.body.code, "validation_failed");
   }
 });
+
+Deno.test("PUT /files refuses a protected path with invalid_path before storing a byte", async () => {
+  const { id, client } = await newUser("protected-put");
+  const { workspaceId } = await newWorkspace(client);
+  const sql = postgres(client.env.dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const [path, problem] of [[".git/config", "path_git"], [".sandsync/x", "path_reserved"]]) {
+      const response = await fetch(
+        `${client.env.apiUrl}/functions/v1/files/${workspaceId}/${path}`,
+        {
+          method: "PUT",
+          headers: { authorization: `Bearer ${client.bearer}` },
+          body: "[core]\n",
+        },
+      );
+      const body = await response.json() as Refusal;
+      assert.equal(response.status, 400, `${path}: ${JSON.stringify(body)}`);
+      assert.equal(body.code, "invalid_path");
+      assert.equal(body.details?.problem, problem);
+    }
+    const [objects] = await sql`select count(*)::int as n from storage.objects
+      where bucket_id = 'sandsync' and name like ${id + "/%"}`;
+    assert.equal(objects!.n, 0, "no blob stored");
+  } finally {
+    await sql.end();
+  }
+});
