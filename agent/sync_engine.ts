@@ -121,21 +121,22 @@ export class SyncEngine {
     return this.#o.log ?? (() => {});
   }
 
+  /** The root's ignore rules over the protected set (sync_git) and the local patterns. */
+  #loadRules(): Promise<IgnoreRules> {
+    return IgnoreRules.load(this.#o.fs, this.#o.ignore, { syncGit: this.#o.syncGit });
+  }
+
   /** Local changes not committed yet (scan against state, nothing written): for `flush`. */
   async pendingLocalChanges(): Promise<number> {
     const { fs, state } = this.#o;
     const known = state.all();
-    const scanned = await scan(
-      fs,
-      await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit }),
-      known,
-    );
+    const scanned = await scan(fs, await this.#loadRules(), known);
     let pending = 0;
     for (const file of scanned.files.values()) {
       const st = known.get(file.path);
       if (!st || st.sha256 !== file.sha256 || st.mode !== file.mode) pending++;
     }
-    const rules = await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit });
+    const rules = await this.#loadRules();
     for (const path of known.keys()) {
       if (!scanned.files.has(path) && !rules.ignoresPath(path)) pending++;
     }
@@ -174,7 +175,7 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    const rules = await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit });
+    const rules = await this.#loadRules();
     await this.#recoverApplies();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
@@ -370,7 +371,7 @@ export class SyncEngine {
    */
   async pull(options: { signal?: AbortSignal } = {}): Promise<SyncOutcome> {
     const started = performance.now();
-    const { fs, state } = this.#o;
+    const { state } = this.#o;
     const result: SyncOutcome = {
       ...emptySyncResult(),
       heldDeletes: Number(state.getMeta("held_deletes") ?? 0),
@@ -380,13 +381,9 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    await this.#pullChanges(
-      await IgnoreRules.load(fs, this.#o.ignore, { syncGit: this.#o.syncGit }),
-      result,
-      {
-        signal: options.signal,
-      },
-    );
+    await this.#pullChanges(await this.#loadRules(), result, {
+      signal: options.signal,
+    });
     result.openConflicts = result.conflicts = state.conflicts().length;
     result.cursor = state.cursor ?? 0;
     result.durationMs = Math.round(performance.now() - started);
