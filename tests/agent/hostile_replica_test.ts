@@ -3,6 +3,7 @@
 // ignore file cannot switch off the protected set (`.git/`, `.sandsync/`, the login directory).
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import postgres from "postgres";
 import { fileURLToPath } from "node:url";
 import { ApiClient, inlineCommit } from "../support/api.ts";
 import { loadStackEnv } from "../support/stack_env.ts";
@@ -144,6 +145,29 @@ Deno.test("the owner's sync_git opts an agent into .git/; switching it off holds
     );
     assert.equal(versions.length, 1, "no new .git/ version after the switch-off");
   } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("a stored mode with setuid, setgid or sticky bits is applied as permission bits only", async () => {
+  const { config, dir, workspaceId, commit } = await setUp("setuid");
+  const sql = postgres(loadStackEnv().dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    assert.equal((await sandsync(config, ["sync", dir])).code, 0);
+    const answer = await commit([{ path: "bin/run.sh", content: "#!/bin/sh\necho hi\n" }]);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    // The API refuses such a mode now (tests/api/protected_paths_test.ts); an older server
+    // may have stored one.
+    await sql`update sandsync.files set mode = ${0o6755}
+      where workspace_id = ${workspaceId} and path = 'bin/run.sh'`;
+    await sql`update sandsync.versions set mode = ${0o6755}
+      where workspace_id = ${workspaceId} and path = 'bin/run.sh'`;
+    await sql`update sandsync.changes set mode = ${0o6755}
+      where workspace_id = ${workspaceId} and path = 'bin/run.sh'`;
+    assert.equal((await sandsync(config, ["sync", dir])).code, 0);
+    assert.equal((await Deno.stat(join(dir, "bin/run.sh"))).mode! & 0o7777, 0o755);
+  } finally {
+    await sql.end();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 });
