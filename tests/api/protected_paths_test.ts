@@ -91,6 +91,13 @@ Deno.test("sync_git: set by the owner's session, .git/ is accepted; an agent tok
   assert.equal(refused.status, 400);
   assert.equal(refused.body.details?.problem, "path_git");
 
+  const { client: stranger } = await newUser("syncgit-other");
+  const foreign = await stranger.call<Refusal>("PATCH", `workspaces/${workspaceId}`, {
+    syncGit: true,
+  });
+  assert.equal(foreign.status, 404, JSON.stringify(foreign.body));
+  assert.equal(foreign.body.code, "workspace_not_found");
+
   const unknown = await client.call<Refusal>("PATCH", `workspaces/${workspaceId}`, {
     syncGit: "yes",
   });
