@@ -42,11 +42,17 @@ as $$
 declare
   v_problem text;
 begin
-  if new.deleted then
+  -- The common case (no `.sandsync` or `.git` anywhere in the path) costs two strpos calls; the
+  -- workspace row is read only for a `.git` segment.
+  if new.deleted or (strpos(new.path, '.sandsync') = 0 and strpos(new.path, '.git') = 0) then
     return new;
   end if;
-  v_problem := sandsync.protected_path_problem(new.path,
-    (select w.sync_git from sandsync.workspaces as w where w.id = new.workspace_id));
+  v_problem := sandsync.protected_path_problem(new.path, true);
+  if v_problem is null and sandsync.protected_path_problem(new.path, false) is not null
+    and not coalesce((select w.sync_git from sandsync.workspaces as w where w.id = new.workspace_id), false)
+  then
+    v_problem := 'path_git';
+  end if;
   if v_problem is not null then
     raise exception 'Cannot commit "%": protected path: %', new.path, v_problem
       using errcode = 'SSI02', hint = 'invalid_path', detail = format('rule=%s', v_problem);
