@@ -107,6 +107,8 @@ export class Agent {
       api,
       fs: this.fs,
       ignore: this.#ignore,
+      // The owner's workspace setting, recorded by `init` (a synced file cannot change it).
+      syncGit: state.getMeta("sync_git") === "true",
       state,
       workspaceId: this.workspaceId,
       replicaId: this.replicaId,
@@ -153,6 +155,7 @@ export class Agent {
     state.transaction(() => {
       state.setMeta("workspace_id", ws.id);
       state.setMeta("workspace_name", ws.name);
+      state.setMeta("sync_git", String(ws.syncGit === true));
       state.setMeta("replica_id", replicaId);
       state.setMeta("api_url", api.url);
     });
@@ -174,6 +177,14 @@ export class Agent {
       throw new NotInitialisedError(dir);
     }
     const api = new SyncApi(config);
+    if (state.getMeta("sync_git") === "true") {
+      // Opted into .git/: re-read the owner's setting, so switching it off takes effect at the
+      // next start (the server refuses .git/ from then on). Offline: keep what init recorded.
+      const ws = await api.getWorkspace(state.getMeta("workspace_id")!, {
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => undefined);
+      if (ws) state.setMeta("sync_git", String(ws.syncGit === true));
+    }
     return new Agent(root, api, state, await instanceId(root, options.instance), options);
   }
 
@@ -360,7 +371,9 @@ export class Agent {
       running ??= runLoop().finally(() => running = undefined);
       return running;
     };
-    const rules = await IgnoreRules.load(this.fs, this.#ignore);
+    const rules = await IgnoreRules.load(this.fs, this.#ignore, {
+      syncGit: this.state.getMeta("sync_git") === "true",
+    });
     const watcher = new FileWatcher({
       rescanMs: options.rescanMs ?? 30_000,
       ignore: (path) => rules.ignoresPath(path),

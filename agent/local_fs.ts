@@ -23,7 +23,7 @@ function toEntry(path: string, info: Deno.FileInfo): FsEntry {
     size: info.size,
     mtimeMs: info.mtime?.getTime() ?? 0,
     ino: info.ino ?? null,
-    mode: (info.mode ?? 0o644) & 0o7777,
+    mode: (info.mode ?? 0o644) & 0o777,
   };
 }
 
@@ -133,7 +133,8 @@ export class LocalFs implements SandboxFs {
   }
 
   async chmod(path: string, mode: number): Promise<void> {
-    await Deno.chmod(this.abs(path), mode & 0o7777);
+    // Permission bits only: setuid, setgid and sticky bits are never applied.
+    await Deno.chmod(this.abs(path), mode & 0o777);
   }
 
   watch(): FsWatch {

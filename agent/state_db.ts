@@ -57,7 +57,9 @@ export type MetaKey =
   | "cursor"
   | "instance"
   | "held_deletes"
-  | "delete_decision";
+  | "delete_decision"
+  /** The workspace's `sync_git` setting as `init` last read it ("true" / "false"). */
+  | "sync_git";
 
 interface PathRow {
   path: string;

@@ -26,9 +26,11 @@ import {
   type SyncResult,
 } from "../client/types.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
-import { validatePath } from "../shared/path_rules.ts";
+import { validatePath, windowsNameProblem } from "../shared/path_rules.ts";
+import { permissionBits } from "../shared/protected_paths.ts";
 import { compareVectors, incrementVector } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
@@ -66,8 +68,10 @@ export interface SyncEngineOptions {
   /** Share of synced files (0..1) that may be deleted in one run. Default 0.5. */
   readonly maxDelete?: number;
   readonly concurrency?: number;
-  /** Ignore patterns on top of the defaults and the root's ignore files. */
+  /** Local ignore patterns on top of the defaults, which no synced ignore file can negate. */
   readonly ignore?: readonly string[];
+  /** Sync `.git/` (the workspace's `sync_git`, set by its owner); default `false`. */
+  readonly syncGit?: boolean;
   readonly log?: (message: string) => void;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -117,17 +121,22 @@ export class SyncEngine {
     return this.#o.log ?? (() => {});
   }
 
+  /** The root's ignore rules over the protected set (sync_git) and the local patterns. */
+  #loadRules(): Promise<IgnoreRules> {
+    return IgnoreRules.load(this.#o.fs, this.#o.ignore, { syncGit: this.#o.syncGit });
+  }
+
   /** Local changes not committed yet (scan against state, nothing written): for `flush`. */
   async pendingLocalChanges(): Promise<number> {
     const { fs, state } = this.#o;
     const known = state.all();
-    const scanned = await scan(fs, await IgnoreRules.load(fs, this.#o.ignore), known);
+    const scanned = await scan(fs, await this.#loadRules(), known);
     let pending = 0;
     for (const file of scanned.files.values()) {
       const st = known.get(file.path);
       if (!st || st.sha256 !== file.sha256 || st.mode !== file.mode) pending++;
     }
-    const rules = await IgnoreRules.load(fs, this.#o.ignore);
+    const rules = await this.#loadRules();
     for (const path of known.keys()) {
       if (!scanned.files.has(path) && !rules.ignoresPath(path)) pending++;
     }
@@ -166,7 +175,7 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    const rules = await IgnoreRules.load(fs, this.#o.ignore);
+    const rules = await this.#loadRules();
     await this.#recoverApplies();
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
@@ -362,7 +371,7 @@ export class SyncEngine {
    */
   async pull(options: { signal?: AbortSignal } = {}): Promise<SyncOutcome> {
     const started = performance.now();
-    const { fs, state } = this.#o;
+    const { state } = this.#o;
     const result: SyncOutcome = {
       ...emptySyncResult(),
       heldDeletes: Number(state.getMeta("held_deletes") ?? 0),
@@ -372,7 +381,7 @@ export class SyncEngine {
       cursor: state.cursor ?? 0,
       hashed: 0,
     };
-    await this.#pullChanges(await IgnoreRules.load(fs, this.#o.ignore), result, {
+    await this.#pullChanges(await this.#loadRules(), result, {
       signal: options.signal,
     });
     result.openConflicts = result.conflicts = state.conflicts().length;
@@ -483,6 +492,11 @@ export class SyncEngine {
       await this.#applyEntry(entry, rules, result, options);
     } catch (error) {
       if (isRetryableError(error) || options.signal?.aborted) throw error;
+      if (error instanceof LinkedPathError) {
+        this.#log(`not applied: ${error.message}`);
+        result.skipped++;
+        return;
+      }
       this.#log(`cannot apply "${entry.path}": ${error instanceof Error ? error.message : error}`);
       result.skipped++;
     }
@@ -497,6 +511,15 @@ export class SyncEngine {
     const { fs, state } = this.#o;
     const path = entry.path;
     if (rules.ignoresPath(path) || !validatePath(path).ok) {
+      result.skipped++;
+      return;
+    }
+    // Nothing is read, written or deleted through a symlinked directory (checked again before
+    // the rename).
+    await assertNoLinkOnPath(fs, path);
+    const windows = Deno.build.os === "windows" ? windowsNameProblem(path) : null;
+    if (windows !== null) {
+      this.#log(`not applied: "${path}" cannot be held on Windows: ${windows}`);
       result.skipped++;
       return;
     }
@@ -530,6 +553,7 @@ export class SyncEngine {
     }
     if (entry.deleted) {
       if (local !== null) {
+        await assertNoLinkOnPath(fs, path);
         // Written ahead: a kill after the removal must not read as a local deletion.
         state.beginApply({ path, sha256: null, vector: entry.vector, versionId: entry.versionId });
         await fs.remove(path);
@@ -557,7 +581,7 @@ export class SyncEngine {
     const path = entry.path;
     const slash = path.lastIndexOf("/");
     const dir = slash < 0 ? "" : path.slice(0, slash);
-    if (dir) await fs.mkdir(dir);
+    await makeParentDirs(fs, path);
     const temp = `${dir ? `${dir}/` : ""}${TEMP_PREFIX}${crypto.randomUUID().slice(0, 8)}`;
     const writer = await fs.openWrite(temp);
     try {
@@ -582,7 +606,11 @@ export class SyncEngine {
       result.skipped++;
       return;
     }
-    await fs.chmod(temp, entry.mode);
+    await assertNoLinkOnPath(fs, path).catch(async (error) => {
+      await fs.remove(temp);
+      throw error;
+    });
+    await fs.chmod(temp, permissionBits(entry.mode));
     // Written ahead: a kill after the rename must not read as a local edit.
     state.beginApply({
       path,
@@ -613,6 +641,7 @@ async function removeEmptyParents(fs: SandboxFs, path: string): Promise<void> {
     const slash = dir.lastIndexOf("/");
     if (slash < 0) return;
     dir = dir.slice(0, slash);
+    if ((await fs.stat(dir))?.kind !== "dir") return; // a link is never followed nor removed
     if ((await fs.list(dir)).length > 0) return;
     await fs.remove(dir).catch(() => {});
   }

@@ -110,7 +110,7 @@ function toWire(change: PendingChange): FileChange {
     path: change.path,
     sha256: change.sha256,
     size: change.sha256 === null ? 0 : change.size,
-    mode: change.mode & 0o7777,
+    mode: change.mode & 0o777,
     mtime: Math.max(0, Math.floor(change.mtime)),
     base: change.base,
   };

@@ -85,6 +85,8 @@ export interface Workspace {
   readonly strategy: ConflictStrategy;
   readonly mergeFallback: MergeFallback;
   readonly conflictCopies: boolean;
+  /** `.git/` is synced (the owner opted in); protected otherwise. */
+  readonly syncGit?: boolean;
   readonly cursor: number;
   readonly createdAt: string;
 }

@@ -83,7 +83,8 @@ export interface RefusedPath {
     | "changed_during_pull"
     | "vanished"
     | "symlinked_parent"
-    | "hash_mismatch";
+    | "hash_mismatch"
+    | "ignored";
 }
 
 /** The commit a pull page made. */

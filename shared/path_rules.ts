@@ -1,7 +1,9 @@
 /**
  * The Sandsync path rules, shared by functions and clients (no runtime-specific APIs). A synced
  * path is relative and `/`-separated, NFC-normalised, without empty, `.` or `..` segments,
- * control characters, backslashes or drive letters, at most 1024 bytes in total and 255 bytes per
+ * control characters, invisible format characters that spoof how a name displays (bidi controls
+ * U+202A–U+202E and U+2066–U+2069, zero-width U+200B–U+200D, U+2060, U+FEFF, and the line and
+ * paragraph separators U+2028/U+2029), backslashes or drive letters, at most 1024 bytes in total and 255 bytes per
  * segment (UTF-8). The SQL check `sandsync.path_problem()` applies the same rules in the same
  * order, and both are tested against `shared/testdata/paths.json`.
  *
@@ -22,6 +24,7 @@ export type PathProblemCode =
   | "path_empty"
   | "path_invalid_unicode"
   | "path_control_char"
+  | "path_format_char"
   | "path_backslash"
   | "path_absolute"
   | "path_drive_letter"
@@ -40,6 +43,9 @@ const encoder = new TextEncoder();
 // C0 controls (NUL included), DEL and C1 controls.
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// Bidi embeddings/overrides/isolates, zero-width characters and BOM, line/paragraph separators:
+// invisible in a listing, they make one name display as another ("txt.exe" shown as "exe.txt").
+const FORMAT = /[\u200b-\u200d\u2028-\u202e\u2060\u2066-\u2069\ufeff]/;
 const DRIVE = /^[A-Za-z]:/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -56,6 +62,9 @@ export function validatePath(path: string): PathValidation {
   if (path === "") return fail("path_empty", path, "empty");
   if (LONE_SURROGATE.test(path)) return fail("path_invalid_unicode", path, "lone surrogate");
   if (CONTROL.test(path)) return fail("path_control_char", path, "control character");
+  if (FORMAT.test(path)) {
+    return fail("path_format_char", path, "invisible format character (bidi, zero-width)");
+  }
   if (path.includes("\\")) return fail("path_backslash", path, "backslash");
   if (path.startsWith("/")) return fail("path_absolute", path, "absolute");
   if (DRIVE.test(path)) return fail("path_drive_letter", path, "drive letter");
@@ -89,4 +98,23 @@ export function normalizePath(path: string): string {
   const absolute = nfc.startsWith("/");
   const segments = nfc.split("/").filter((segment) => segment !== "" && segment !== ".");
   return (absolute ? "/" : "") + segments.join("/");
+}
+
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_CHARS = /[<>:"|?*]/;
+
+/**
+ * Why a valid path cannot be held on Windows, or `null`: a segment that is a device name (`CON`,
+ * `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`, with or without an extension), ends in a
+ * dot or a space (Windows strips them, so the name would change), or holds `<>:"|?*`. Such
+ * paths are valid in a workspace (Linux and macOS sandboxes hold them); an agent on Windows
+ * leaves them out of its directory and says so, rather than writing a different name.
+ */
+export function windowsNameProblem(path: string): string | null {
+  for (const segment of path.split("/")) {
+    if (WINDOWS_DEVICE.test(segment)) return `"${segment}" is a device name on Windows`;
+    if (/[. ]$/.test(segment)) return `"${segment}" ends in a dot or a space`;
+    if (WINDOWS_CHARS.test(segment)) return `"${segment}" holds a character Windows refuses`;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import cases from "./testdata/paths.json" with { type: "json" };
-import { normalizePath, validatePath } from "./path_rules.ts";
+import { normalizePath, validatePath, windowsNameProblem } from "./path_rules.ts";
 
 Deno.test("validatePath() accepts every valid shared case unchanged", () => {
   for (const path of cases.valid) {
@@ -31,4 +31,16 @@ Deno.test("normalizePath() composes to NFC and tidies slashes and dot segments",
 
 Deno.test("normalizePath() output of a tidy path passes validatePath()", () => {
   for (const path of cases.valid) assert.equal(normalizePath(path), path);
+});
+
+Deno.test("windowsNameProblem() names what a Windows replica cannot hold", () => {
+  for (const path of ["CON", "src/con.txt", "aux", "NUL.tar.gz", "COM1", "lpt9.log", "a./b"]) {
+    assert.notEqual(windowsNameProblem(path), null, path);
+  }
+  for (const path of ["trailing ", "dir /x", "a:b", "what?.md", 'q"uote']) {
+    assert.notEqual(windowsNameProblem(path), null, path);
+  }
+  for (const path of ["console.log", "src/main.ts", ".env", "com10", "a..b/c"]) {
+    assert.equal(windowsNameProblem(path), null, path);
+  }
 });

@@ -58,7 +58,8 @@ export const fileChangeSchema = z.object({
   path: pathSchema,
   sha256: sha256Schema.nullable(),
   size: z.int().min(0),
-  mode: z.int().min(0).max(0o7777),
+  /** Permission bits only (`0o777`): setuid, setgid and sticky bits are refused. */
+  mode: z.int().min(0).max(0o777),
   /** Client modification time, ms since the epoch: recorded, not trusted for ordering. */
   mtime: z.int().min(0).max(MAX_MTIME_MS),
   /** The version the change was made on; `null` for a path new to this replica. */

@@ -19,3 +19,12 @@ Deno.test("IgnoreRules.fromTexts() adds .gitignore patterns, negations included"
   assert.equal(rules.ignores("keep.log"), false);
   assert.equal(rules.ignores("src/dist.ts"), false);
 });
+
+Deno.test("IgnoreRules: negations in ignore files do not reach the protected set", () => {
+  const rules = IgnoreRules.fromTexts(["!.git/\n!.sandsync/\n!.sandsync-tmp-*\n"]);
+  assert.equal(rules.ignores(".git", true), true);
+  assert.equal(rules.ignoresPath(".git/hooks/pre-commit"), true);
+  assert.equal(rules.ignoresPath(".sandsync/instance.json"), true);
+  assert.equal(rules.ignores("src/.sandsync-tmp-1234"), true);
+  assert.equal(IgnoreRules.fromTexts([], { syncGit: true }).ignoresPath(".git/config"), false);
+});

@@ -5,7 +5,9 @@
  * other file is streamed from Storage into a temp name in its directory, verified by hash
  * inside the sandbox, given its mode, then renamed into place (E2B writes truncate in place
  * otherwise). Nothing outside the root is touched: a directory on the way that is a symlink
- * refuses the files below it. The last page leaves `<root>/.sandsync/instance.json` so an
+ * refuses the files below it (the one rule of `shared/protected_paths.ts`, the agent's too), and
+ * a path the sandbox's ignore rules or the protected set (`.git/`, `.sandsync/`, temp names)
+ * cover is never written. Only permission bits are applied (no setuid, setgid or sticky). The last page leaves `<root>/.sandsync/instance.json` so an
  * agent inside the sandbox recognises the instance. Files the target state lacks are not
  * removed from the sandbox.
  *
@@ -20,7 +22,8 @@ import {
   type RestoreCursor,
   restoreCursorSchema,
 } from "./bridge_cursor.ts";
-import { TEMP_PREFIX } from "./bridge_ignore.ts";
+import { ancestorDirs, linkedAncestor, permissionBits } from "../../../shared/protected_paths.ts";
+import { IGNORE_FILES, IgnoreRules, MAX_IGNORE_FILE_BYTES, TEMP_PREFIX } from "./bridge_ignore.ts";
 import { type BridgeDeps, inSandbox, openRoot } from "./bridge_pull.ts";
 import type { StateFile, StateReport } from "./bridge_store.ts";
 import { blobKey } from "./blob_store.ts";
@@ -51,10 +54,15 @@ function parent(path: string): string {
   return slash < 0 ? "" : path.slice(0, slash);
 }
 
-/** Every directory on the way to `path` inside the root, shallowest first. */
-function ancestors(path: string): string[] {
-  const parts = path.split("/").slice(0, -1);
-  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+/** The sandbox's ignore rules (its root's ignore files over the protected set). */
+async function sandboxRules(fs: E2bFs, syncGit: boolean): Promise<IgnoreRules> {
+  const texts: string[] = [];
+  for (const name of IGNORE_FILES) {
+    const entry = await fs.stat(name);
+    if (entry?.kind !== "file" || entry.size > MAX_IGNORE_FILE_BYTES) continue;
+    texts.push(await new Response(await fs.readStream(name)).text());
+  }
+  return IgnoreRules.fromTexts(texts, { syncGit });
 }
 
 function tempName(path: string): string {
@@ -93,13 +101,20 @@ export async function restorePage(
   });
   const refused: RefusedPath[] = [];
   const reports: StateReport[] = [];
-  const dirs = [...new Set(files.flatMap((file) => ancestors(file.path)))];
-  const linked = await inSandbox(sandboxId, () => fs.symlinks(dirs));
-  const safe = files.filter((file) => {
-    if (!ancestors(file.path).some((dir) => linked.has(dir))) return true;
-    refused.push({ path: file.path, reason: "symlinked_parent" });
+  const rules = await inSandbox(sandboxId, () => sandboxRules(fs, false));
+  const allowed = files.filter((file) => {
+    if (!rules.ignoresPath(file.path)) return true;
+    refused.push({ path: file.path, reason: "ignored" });
     return false;
   });
+  const dirs = [...new Set(allowed.flatMap((file) => ancestorDirs(file.path)))];
+  const linked = await inSandbox(sandboxId, () => fs.symlinks(dirs));
+  const safe: StateFile[] = [];
+  for (const file of allowed) {
+    const link = await linkedAncestor(file.path, (dir) => linked.has(dir) ? "symlink" : "dir");
+    if (link === null) safe.push(file);
+    else refused.push({ path: file.path, reason: "symlinked_parent" });
+  }
   const held = await inSandbox(sandboxId, () => fs.hash(safe.map((file) => file.path)));
   const same = safe.filter((file) => held.get(file.path) === file.sha256);
   const wanted = safe.filter((file) => held.get(file.path) !== file.sha256);
@@ -130,8 +145,8 @@ export async function restorePage(
         refused.push({ path: file.path, reason: "hash_mismatch" });
         await fs.remove(temp);
         temps.delete(file);
-      } else if ((file.mode & 0o7777) !== DEFAULT_MODE) {
-        modes.push({ path: temp, mode: file.mode });
+      } else if (permissionBits(file.mode) !== DEFAULT_MODE) {
+        modes.push({ path: temp, mode: permissionBits(file.mode) });
       }
     }
     await fs.chmodMany(modes);

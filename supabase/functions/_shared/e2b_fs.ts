@@ -21,6 +21,7 @@ import {
   FileType,
   type Sandbox,
 } from "e2b";
+import { permissionBits } from "../../../shared/protected_paths.ts";
 import type {
   BlobSource,
   FileWriter,
@@ -119,7 +120,7 @@ export class E2bFs implements SandboxFs {
       size: info.size,
       mtimeMs: info.modifiedTime?.getTime() ?? 0,
       ino: null,
-      mode: info.mode & 0o7777,
+      mode: permissionBits(info.mode),
       symlinkTarget: info.symlinkTarget ?? null,
     };
   }
@@ -197,7 +198,7 @@ export class E2bFs implements SandboxFs {
 
   /** Sets permission bits of many files, one command per mode and batch. */
   async chmodMany(items: readonly { path: string; mode: number }[]): Promise<void> {
-    const byMode = Map.groupBy(items, (item) => item.mode & 0o7777);
+    const byMode = Map.groupBy(items, (item) => permissionBits(item.mode));
     for (const [mode, group] of byMode) {
       for (const batch of commandBatches(group.map((item) => item.path))) {
         await this.#run(`chmod ${mode.toString(8)} -- ${batch.map(shellQuote).join(" ")}`);

@@ -14,6 +14,7 @@ import { sha256Hex } from "../../../shared/hash.ts";
 import { decodeText } from "../../../shared/text.ts";
 import { assertWorkspaceScope } from "./auth.ts";
 import { ingestBlobs } from "./blob_ingest.ts";
+import { refuseProtectedPaths } from "./protected_check.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
@@ -150,6 +151,7 @@ export class FileService {
     // Every refusal that needs no lock happens before a byte is stored or a row written.
     const owner = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, input.workspaceId);
+      await refuseProtectedPaths(tx, input.workspaceId, [{ path: input.path, sha256 }]);
       const file = await currentFile(tx, input);
       checkPreconditions(input.path, file, input);
       if (!isLive(file)) await refuseCaseCollision(tx, input.workspaceId, input.path);

@@ -22,6 +22,7 @@ import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
+import { refuseProtectedPaths } from "./protected_check.ts";
 import { autoMergeCommit } from "./merge_service.ts";
 import { downloadUrlTtl } from "./url_ttl.ts";
 import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
@@ -78,6 +79,7 @@ export class SyncService {
     const reservation = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, request.workspaceId);
       await assertVectorKeys(tx, request.workspaceId, request.changes);
+      await refuseProtectedPaths(tx, request.workspaceId, request.changes);
       if (wanted.length === 0) return { owner, items: [] as ReservedItem[] };
       const [row] = await tx<{ result: { items: ReservedItem[] } }[]>`
         select ${
@@ -111,6 +113,7 @@ export class SyncService {
         where id = ${request.replicaId} and workspace_id = ${request.workspaceId}`;
       if (!replica) throw errors.replicaNotFound(request.replicaId);
       await assertVectorKeys(tx, request.workspaceId, request.changes);
+      await refuseProtectedPaths(tx, request.workspaceId, request.changes);
       // A known idempotency key goes straight to commit_changes, which replays the stored answer
       // or refuses other items: either way no inline blob may be stored for it first.
       const [prior] = await tx`select 1 from sandsync.change_sets

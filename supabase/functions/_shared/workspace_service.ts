@@ -20,6 +20,8 @@ export interface Workspace {
   readonly strategy: string;
   readonly mergeFallback: string;
   readonly conflictCopies: boolean;
+  /** `.git/` is synced (the owner opted in); protected otherwise. */
+  readonly syncGit: boolean;
   readonly cursor: number;
   readonly createdAt: string;
 }
@@ -32,6 +34,7 @@ interface WorkspaceRow {
   strategy: string;
   merge_fallback: string;
   conflict_copies: boolean;
+  sync_git?: boolean;
   last_seq: string;
   created_at: Date;
 }
@@ -45,6 +48,7 @@ function toWorkspace(row: WorkspaceRow): Workspace {
     strategy: row.strategy,
     mergeFallback: row.merge_fallback,
     conflictCopies: row.conflict_copies,
+    syncGit: row.sync_git ?? false,
     cursor: Number(row.last_seq),
     createdAt: row.created_at.toISOString(),
   };
@@ -93,6 +97,22 @@ export class WorkspaceService {
       (tx) => tx<WorkspaceRow[]>`select * from sandsync.workspaces where id = ${id}`,
     );
     if (!row) throw errors.workspaceNotFound(id);
+    return toWorkspace(row);
+  }
+
+  /**
+   * Changes settings; only the owner's user session may (never an agent token: `syncGit` lifts
+   * a protection, and a replica must not be able to lift one).
+   */
+  async update(caller: Caller, id: string, input: { syncGit?: boolean | undefined }) {
+    if (caller.kind !== "user") throw errors.forbidden("operation", "change workspace settings");
+    const settings = input.syncGit === undefined ? {} : { sync_git: input.syncGit };
+    const [row] = await this.db.asCaller(
+      caller,
+      (tx) =>
+        tx<WorkspaceRow[]>`select * from public.update_workspace(${id}, ${tx.json(settings)})`,
+    );
+    if (!row?.id) throw errors.workspaceNotFound(id);
     return toWorkspace(row);
   }
 

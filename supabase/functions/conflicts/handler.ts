@@ -28,7 +28,7 @@ export const resolveRequestSchema = z.object({
   resolution: z.enum(["current", "incoming", "merged"]),
   /** Merged bytes, base64 (only with `merged`). */
   content: z.base64().max(Math.ceil(MAX_RESOLVE_CONTENT_BYTES * 4 / 3)).optional(),
-  mode: z.int().min(0).max(0o7777).optional(),
+  mode: z.int().min(0).max(0o777).optional(),
   expectedCurrentVersionId: z.uuid().optional(),
 }).superRefine((body, ctx) => {
   if ((body.resolution === "merged") !== (body.content !== undefined)) {

@@ -1,6 +1,6 @@
 /**
  * Routes of the `workspaces` function:
- * `POST /workspaces`, `GET /workspaces`, `GET|DELETE /workspaces/:id`,
+ * `POST /workspaces`, `GET /workspaces`, `GET|PATCH|DELETE /workspaces/:id`,
  * `POST /workspaces/:id/replicas`, `POST|GET /workspaces/:id/tokens`,
  * `DELETE /workspaces/:id/tokens/:tokenId`.
  *
@@ -23,6 +23,12 @@ const createSchema = z.object({
   mergeFallback: z.enum(["user_intervention", "last_write_wins"]).default("user_intervention"),
   sandboxId: z.string().min(1).max(200).optional(),
   conflictCopies: z.boolean().default(true),
+});
+
+/** Settings only the owner's user session may change. */
+const settingsSchema = z.strictObject({
+  /** Sync `.git/` directories (protected otherwise). */
+  syncGit: z.boolean().optional(),
 });
 
 const replicaSchema = z.object({
@@ -64,6 +70,18 @@ export function createWorkspacesHandler(deps: {
         method: "GET",
         pattern: "/:id",
         handler: async ({ params, caller }) => json(await service.get(caller, id(params))),
+      },
+      {
+        method: "PATCH",
+        pattern: "/:id",
+        handler: async ({ request, params, caller }) =>
+          json(
+            await service.update(
+              caller,
+              id(params),
+              await readJson(request, settingsSchema, MAX_BODY),
+            ),
+          ),
       },
       {
         method: "DELETE",
