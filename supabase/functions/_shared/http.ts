@@ -15,7 +15,7 @@ export const CORS_HEADERS: Readonly<Record<string, string>> = {
   "access-control-allow-headers":
     "authorization, x-client-info, apikey, content-type, if-match, if-none-match, range, " +
     "x-sandsync-token, x-sandsync-replica, x-sandsync-mtime",
-  "access-control-allow-methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+  "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
   "access-control-expose-headers":
     "etag, content-range, content-length, accept-ranges, last-modified, x-sandsync-version, " +
     "x-sandsync-sha256",
@@ -33,7 +33,7 @@ export interface RouteInput<C> {
 
 /** One route: method, a pattern such as `/:workspace/*path`, and its handler. */
 export interface Route<C> {
-  readonly method: "GET" | "POST" | "PUT" | "DELETE" | "HEAD";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
   readonly pattern: string;
   readonly handler: (input: RouteInput<C>) => Promise<Response> | Response;
 }

@@ -1,12 +1,13 @@
 /**
  * Routes of the `workspaces` function:
- * `POST /workspaces`, `GET /workspaces`, `GET|DELETE /workspaces/:id`,
+ * `POST /workspaces`, `GET /workspaces`, `GET|PATCH|DELETE /workspaces/:id`,
  * `POST /workspaces/:id/replicas`, `POST|GET /workspaces/:id/tokens`,
  * `DELETE /workspaces/:id/tokens/:tokenId`.
  *
  * @module
  */
 import { z } from "zod";
+import { sandboxIdSchema } from "../../../shared/bridge_wire.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { createHandler, json, readJson, validate } from "../_shared/http.ts";
 import type { WorkspaceService } from "../_shared/workspace_service.ts";
@@ -20,8 +21,16 @@ const createSchema = z.object({
     "last_write_wins",
   ),
   mergeFallback: z.enum(["user_intervention", "last_write_wins"]).default("user_intervention"),
-  sandboxId: z.string().min(1).max(200).optional(),
+  sandboxId: sandboxIdSchema.optional(),
   conflictCopies: z.boolean().default(true),
+});
+
+const updateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  strategy: z.enum(["last_write_wins", "user_intervention", "auto_merge"]).optional(),
+  mergeFallback: z.enum(["user_intervention", "last_write_wins"]).optional(),
+  sandboxId: sandboxIdSchema.nullable().optional(),
+  conflictCopies: z.boolean().optional(),
 });
 
 const replicaSchema = z.object({
@@ -63,6 +72,18 @@ export function createWorkspacesHandler(deps: {
         method: "GET",
         pattern: "/:id",
         handler: async ({ params, caller }) => json(await service.get(caller, id(params))),
+      },
+      {
+        method: "PATCH",
+        pattern: "/:id",
+        handler: async ({ request, params, caller }) =>
+          json(
+            await service.update(
+              caller,
+              id(params),
+              await readJson(request, updateSchema, MAX_BODY),
+            ),
+          ),
       },
       {
         method: "DELETE",
