@@ -54,6 +54,12 @@ export interface EnvdStandin {
   createSandbox(id: string): Promise<string>;
   /** The host directory of sandbox `id`'s `/` (whether or not it exists). */
   sandboxDir(id: string): string;
+  /**
+   * Every request so far, as `METHOD /path` with the sandbox it addressed (the
+   * `E2b-Sandbox-Id` header, or the id in a control API path), for tests asserting what a
+   * caller did or did not reach.
+   */
+  readonly requests: readonly { readonly call: string; readonly sandboxId: string | null }[];
   /** What the control API recorded for sandbox `id` (created through `POST /v2/sandboxes`). */
   record(id: string): SandboxRecord | undefined;
   /** Ends open streams, kills running commands, stops listening (idempotent). */
@@ -108,8 +114,15 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
     return { id, dir };
   }
 
+  const requests: { call: string; sandboxId: string | null }[] = [];
+
   async function handle(request: Request): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
+    requests.push({
+      call: `${request.method} ${pathname}`,
+      sandboxId: request.headers.get("e2b-sandbox-id") ??
+        /^\/(?:v2\/)?sandboxes\/([^/]+)/.exec(pathname)?.[1] ?? null,
+    });
     if (pathname === "/health" && !request.headers.has("e2b-sandbox-id")) {
       return new Response(null, { status: 204 });
     }
@@ -158,6 +171,7 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
     port: address.port,
     root,
     sandboxDir,
+    requests,
     createSandbox,
     record: (id) => control.record(id),
     close() {

@@ -38,9 +38,12 @@ export async function boundWorkspace(
   workspaceId: string,
 ): Promise<BoundWorkspace> {
   assertWorkspaceScope(caller, workspaceId);
-  const [row] = await db.asCaller(caller, (tx) =>
-    tx<{ owner_id: string; sandbox_id: string | null }[]>`
-      select owner_id, sandbox_id from sandsync.workspaces where id = ${workspaceId}`);
+  const [row] = await db.asCaller(
+    caller,
+    (tx) =>
+      tx<{ owner_id: string; sandbox_id: string | null }[]>`
+      select owner_id, sandbox_id from sandsync.workspaces where id = ${workspaceId}`,
+  );
   if (!row) throw errors.workspaceNotFound(workspaceId);
   return { id: workspaceId, ownerId: row.owner_id, sandboxId: row.sandbox_id };
 }

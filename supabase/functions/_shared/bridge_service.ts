@@ -20,7 +20,7 @@ import type {
   SnapshotRequest,
 } from "../../../shared/bridge_wire.ts";
 import { errors } from "../../../shared/errors.ts";
-import { type BridgeGuardDeps, boundWorkspace, guardBridgeTarget } from "./bridge_guard.ts";
+import { boundWorkspace, type BridgeGuardDeps, guardBridgeTarget } from "./bridge_guard.ts";
 import { type BridgeDeps, pullPage } from "./bridge_pull.ts";
 import { restorePage } from "./bridge_restore.ts";
 import type { Caller } from "./caller.ts";
@@ -58,9 +58,12 @@ export class BridgeService {
       template,
       ownershipMetadata(workspace.ownerId, workspace.id),
     );
-    await this.#deps.db.asCaller(caller, (tx) =>
-      tx`select 1 from public.update_workspace(${workspace.id},
-        ${tx.json({ sandbox_id: sandboxId })})`);
+    await this.#deps.db.asCaller(
+      caller,
+      (tx) =>
+        tx`select 1 from public.update_workspace(${workspace.id},
+        ${tx.json({ sandbox_id: sandboxId })})`,
+    );
     return { workspaceId: workspace.id, sandboxId, template };
   }
 

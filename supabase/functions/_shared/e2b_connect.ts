@@ -97,7 +97,10 @@ export async function createSandbox(
     if (error instanceof AuthenticationError) {
       throw errors.serviceUnavailable("E2B refused the function's API key", error);
     }
-    throw errors.serviceUnavailable(`E2B could not create a sandbox from ${JSON.stringify(template)}`, error);
+    throw errors.serviceUnavailable(
+      `E2B could not create a sandbox from ${JSON.stringify(template)}`,
+      error,
+    );
   }
 }
 

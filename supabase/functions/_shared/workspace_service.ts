@@ -140,7 +140,9 @@ export class WorkspaceService {
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
-        tx<WorkspaceRow[]>`select * from public.update_workspace(${id}, ${tx.json(settings as never)})`,
+        tx<WorkspaceRow[]>`select * from public.update_workspace(${id}, ${
+          tx.json(settings as never)
+        })`,
     );
     return toWorkspace(row!);
   }
