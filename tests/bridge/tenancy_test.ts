@@ -256,3 +256,23 @@ Deno.test("roots: only SANDSYNC_BRIDGE_ROOTS prefixes; home, dot-directories and
     }
     assert.deepEqual(standin.requests.slice(seen), [], "refused before any E2B call");
   }));
+
+Deno.test("B naming A's sandbox id pulls nothing of it and writes nothing into it", () =>
+  withBridge(async ({ env, sql, sandbox, standin }) => {
+    const a = await sandbox({ ".env": "A_SECRET=1\n", "app.ts": "export {};\n" });
+    const before = await treeHashes(standin.sandboxDir(a.id));
+    const { client: b } = await newUser("tenancy-b");
+    const { workspaceId: wb } = await newWorkspace(b);
+    const bAgent = await agentClient(b, env, wb);
+    for (const caller of [b, bAgent]) {
+      for (const op of ["pull", "restore"]) {
+        const answer = await caller.call<{ code: string }>("POST", `e2b-bridge/${op}`, {
+          workspaceId: wb,
+          sandboxId: a.id,
+        });
+        assert.deepEqual([op, answer.status, answer.body.code], [op, 403, "sandbox_not_owned"]);
+      }
+    }
+    assert.deepEqual([...(await workspaceFiles(sql, wb)).keys()], []);
+    assert.deepEqual(await treeHashes(standin.sandboxDir(a.id)), before);
+  }));
