@@ -32,6 +32,8 @@ export const DEFAULT_TEMPLATE = "base";
 /** What the bridge service needs: the operations' deps, the guard's, and a sandbox creator. */
 export interface BridgeServiceDeps extends BridgeDeps, BridgeGuardDeps {
   readonly createSandbox: SandboxCreator;
+  /** Kills a sandbox `create` made but could not bind (best effort). */
+  readonly killSandbox?: (sandboxId: string) => Promise<void>;
   /** Template for `create` without one (`SANDSYNC_E2B_TEMPLATE`, else `base`). */
   readonly defaultTemplate?: string;
 }

@@ -82,6 +82,11 @@ export async function sandboxMetadata(
   }
 }
 
+/** Kills sandbox `sandboxId`, best effort (a create whose binding failed cleans up after itself). */
+export async function killSandbox(settings: E2bSettings, sandboxId: string): Promise<void> {
+  await Sandbox.kill(sandboxId, sdkOptions(settings)).catch(() => false);
+}
+
 /** Creates a sandbox from `template` with `metadata`; answers its id. */
 export async function createSandbox(
   settings: E2bSettings,

@@ -12,6 +12,7 @@ import {
   connectSandbox,
   createSandbox,
   e2bSettingsFromEnv,
+  killSandbox,
   sandboxMetadata,
 } from "../_shared/e2b_connect.ts";
 import { JournalWaiter } from "../_shared/journal_waiter.ts";
@@ -36,6 +37,7 @@ const service = new BridgeService({
   connect: (sandboxId) => connectSandbox(e2b, sandboxId),
   lookup: (sandboxId) => sandboxMetadata(e2b, sandboxId),
   createSandbox: (template, metadata) => createSandbox(e2b, template, metadata),
+  killSandbox: (sandboxId) => killSandbox(e2b, sandboxId),
   roots: bridgeRootsFromEnv(),
   defaultTemplate: Deno.env.get("SANDSYNC_E2B_TEMPLATE") || undefined,
   limits: pageFiles > 0 ? { ...DEFAULT_LIMITS, pageFiles, pageDeletes: pageFiles } : DEFAULT_LIMITS,
