@@ -10,7 +10,7 @@
 import { dirname, join } from "node:path";
 import { startEnvdStandin } from "../tests/e2b_standin/standin.ts";
 import { newUser, newWorkspace } from "../tests/support/api.ts";
-import { ROOT, sandboxPort } from "../tests/bridge/bridge_support.ts";
+import { createE2bSandbox, ROOT, sandboxPort } from "../tests/bridge/bridge_support.ts";
 import { megabytesPerSecond } from "./lib/stats.ts";
 
 const count = Number(Deno.env.get("BENCH_BRIDGE_FILES") ?? 2000);
@@ -27,10 +27,20 @@ interface Page {
 }
 
 try {
-  const { client } = await newUser("bench-bridge");
+  const { client, id: userId } = await newUser("bench-bridge");
+  // A sandbox created with the ownership metadata and attached through the API, as users do.
+  const owned = async (workspaceId: string) => {
+    const { id, dir } = await createE2bSandbox(standin, {
+      sandsync_owner: userId,
+      sandsync_workspace: workspaceId,
+    });
+    const bound = await client.call("PATCH", `workspaces/${workspaceId}`, { sandboxId: id });
+    if (bound.status !== 200) throw new Error(`attach: ${JSON.stringify(bound.body)}`);
+    return { sandboxId: id, dir };
+  };
   const { workspaceId } = await newWorkspace(client);
-  const sandboxId = "sbx-bench";
-  const root = join(await standin.createSandbox(sandboxId), ROOT);
+  const { sandboxId, dir } = await owned(workspaceId);
+  const root = join(dir, ROOT);
   let total = 0;
   for (let i = 0; i < count; i++) {
     const file = join(root, `src/mod-${i % 50}/file-${i}.ts`);
@@ -62,16 +72,15 @@ try {
     return { ms: performance.now() - started, pages, pulled, skipped, bytes };
   };
 
-  // Warm the function worker (first start loads the SDK) on a one-file sandbox.
-  const warm = "sbx-warm";
-  await Deno.writeTextFile(
-    join(await standin.createSandbox(warm), "home/user/w.txt"),
-    "warm",
-  );
+  // Warm the function worker (first start loads the SDK) on a one-file sandbox of its own.
+  const { workspaceId: warmWorkspace } = await newWorkspace(client);
+  const warm = await owned(warmWorkspace);
+  await Deno.mkdir(join(warm.dir, ROOT), { recursive: true });
+  await Deno.writeTextFile(join(warm.dir, ROOT, "w.txt"), "warm");
   await client.call("POST", "e2b-bridge/pull", {
-    workspaceId,
-    sandboxId: warm,
-    root: "/home/user",
+    workspaceId: warmWorkspace,
+    sandboxId: warm.sandboxId,
+    root: ROOT,
   });
 
   progress(`first pull of ${count} files`);

@@ -94,7 +94,7 @@ if (!only || only === "integration" || only === "heavy" || only === "pgtap") {
     SANDSYNC_API_PORT: "0",
     SANDSYNC_DB_PORT: "0",
   });
-  // The e2b-bridge function reaches "sandboxes" at an envd stand-in the bridge tests start.
+  // The functions reach E2B at a fake E2B (control API + envd) the bridge tests start.
   const functionsEnv = await writeStandinFunctionsEnv(join(temp, "functions.env"), {
     baseFile: base.functionsEnvFile,
   });

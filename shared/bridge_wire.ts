@@ -72,6 +72,30 @@ export const snapshotRequestSchema = z.object({ ...target, name: checkpointNameS
 /** A snapshot request body. */
 export type SnapshotRequest = z.infer<typeof snapshotRequestSchema>;
 
+/** An E2B template name or id (what `Sandbox.create(template)` takes). */
+export const templateSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:\/-]{0,127}$/, {
+  error: "expected 1 to 128 letters, digits, '_', '.', ':', '/' or '-'",
+});
+
+/**
+ * `POST e2b-bridge/create`: a new sandbox for the workspace, bound to it. Strict: a body
+ * cannot name an existing sandbox to bind (attach one with `PATCH /workspaces/:id`).
+ */
+export const createRequestSchema = z.strictObject({
+  workspaceId: z.uuid(),
+  template: templateSchema.optional(),
+});
+/** A create request body. */
+export type CreateRequest = z.infer<typeof createRequestSchema>;
+
+/** The answer of `POST e2b-bridge/create`. */
+export interface CreateAnswer {
+  readonly workspaceId: string;
+  /** The new sandbox, now the workspace's bound sandbox. */
+  readonly sandboxId: string;
+  readonly template: string;
+}
+
 /** A path the bridge left alone, and why. */
 export interface RefusedPath {
   readonly path: string;

@@ -209,6 +209,14 @@ export const errors = {
     new SyncError("sandbox_path_refused", `Refused sandbox path ${q(path)}: ${reason}`, {
       details: { path, reason },
     }),
+  /**
+   * The bridge will not act on this sandbox: it is not the workspace's bound sandbox, or E2B's
+   * metadata for it does not name the workspace's owner (and workspace, when set).
+   */
+  sandboxNotOwned: (sandboxId: string, reason: string): SyncError =>
+    new SyncError("sandbox_not_owned", `Cannot use sandbox ${q(sandboxId)}: ${reason}`, {
+      details: { sandboxId },
+    }),
   /** E2B knows no sandbox with this id. */
   sandboxNotFound: (sandboxId: string, cause?: unknown): SyncError =>
     new SyncError("sandbox_not_found", `Sandbox ${q(sandboxId)} not found`, {

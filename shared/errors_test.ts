@@ -46,6 +46,7 @@ const SAMPLES: SyncError[] = [
   errors.invalidCursor("not base64url JSON"),
   errors.sandboxPathRefused("/home/user/link", "the root is a symlink"),
   errors.sandboxNotFound("sbx-1"),
+  errors.sandboxNotOwned("sbx-1", "it is not the workspace's bound sandbox"),
   errors.sandboxUnavailable("sbx-1", new Error("connection refused")),
   errors.sandboxEmpty("sbx-1", "/home/user/project"),
   errors.checkpointExists("before-refactor"),

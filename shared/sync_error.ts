@@ -22,8 +22,10 @@
  *   nothing is deleted; restore it instead), `sandbox_unavailable` is 502
  *   (the sandbox, a dependency upstream of the function, stopped answering or
  *   vanished mid-operation; nothing was committed, retry or restore),
- *   `sandbox_not_found` is 404 (E2B knows no such sandbox), and
- *   `sandbox_path_refused` is 400 (a root that is a symlink or climbs out).
+ *   `sandbox_not_found` is 404 (E2B knows no such sandbox),
+ *   `sandbox_path_refused` is 400 (a root that is a symlink or climbs out, or outside the
+ *   configured bridge roots), and `sandbox_not_owned` is 403 (the sandbox is not the
+ *   workspace's bound sandbox, or E2B's metadata for it does not name the workspace's owner).
  *
  * @module
  */
@@ -38,6 +40,7 @@ export const ERROR_STATUS = {
   sandbox_path_refused: 400,
   unauthorized: 401,
   forbidden: 403,
+  sandbox_not_owned: 403,
   not_found: 404,
   workspace_not_found: 404,
   file_not_found: 404,

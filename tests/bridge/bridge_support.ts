@@ -1,16 +1,20 @@
 /**
  * Helpers for the e2b-bridge integration tests: the bridge function runs in the local stack
- * and reaches "sandboxes" at `E2B_SANDBOX_URL` (debug mode), read from the stack's function
- * secrets (`FUNCTIONS_ENV_FILE` in the stack env file; `deno task test` writes one pointing at a
- * free port). Each test starts the envd stand-in on that port over a temp directory for as long
- * as it runs, so the unmodified `e2b` SDK inside the function is exercised end to end.
+ * and reaches E2B at `E2B_API_URL` / `E2B_SANDBOX_URL`, read from the stack's function secrets
+ * (`FUNCTIONS_ENV_FILE` in the stack env file; `deno task test` writes one pointing at a free
+ * port). Each test starts the stand-in (a whole fake E2B) on that port over a temp directory
+ * for as long as it runs, and creates its sandboxes through the stand-in's control API with
+ * the ownership metadata, so the unmodified `e2b` SDK inside the function is exercised end to
+ * end, control API included.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
+import { Sandbox } from "e2b";
 import postgres from "postgres";
 import { parseDotenv } from "../../local_stack/dotenv.ts";
+import { STANDIN_API_KEY } from "../e2b_standin/control_api.ts";
 import { type EnvdStandin, startEnvdStandin } from "../e2b_standin/standin.ts";
 import { type ApiClient, newUser, newWorkspace } from "../support/api.ts";
 import type { StackEnv } from "../support/stack_env.ts";
@@ -26,13 +30,38 @@ export function sandboxPort(): number {
   const secretsFile = stack.FUNCTIONS_ENV_FILE;
   const secrets = secretsFile ? parseDotenv(Deno.readTextFileSync(secretsFile)) : {};
   const url = secrets.E2B_SANDBOX_URL;
-  if (secrets.E2B_DEBUG !== "true" || !url) {
+  if (!url || secrets.E2B_API_URL !== url || secrets.E2B_DEBUG) {
     throw new Error(
-      `The stack's function secrets (${secretsFile}) lack E2B_DEBUG=true and E2B_SANDBOX_URL: ` +
-        "run through `deno task test`, or start the stack with SANDSYNC_FUNCTIONS_ENV_FILE set",
+      `The stack's function secrets (${secretsFile}) lack E2B_API_URL = E2B_SANDBOX_URL ` +
+        "(and E2B_DEBUG unset): run through `deno task test`, or start the stack with " +
+        "SANDSYNC_FUNCTIONS_ENV_FILE set",
     );
   }
   return Number(new URL(url).port);
+}
+
+/**
+ * Creates a sandbox through the stand-in's control API (the real SDK, as a user's own code
+ * would) with `metadata`; answers its id and the host directory of its `/`.
+ */
+export async function createE2bSandbox(
+  standin: EnvdStandin,
+  metadata: Record<string, string>,
+  apiKey = STANDIN_API_KEY,
+): Promise<{ id: string; dir: string }> {
+  const sandbox = await Sandbox.create("base", {
+    apiKey,
+    apiUrl: standin.url,
+    sandboxUrl: standin.url,
+    debug: false,
+    metadata,
+  });
+  return { id: sandbox.sandboxId, dir: standin.sandboxDir(sandbox.sandboxId) };
+}
+
+/** Binds sandbox `id` to the workspace directly in the database (test setup, not the API). */
+export async function bindSandbox(sql: postgres.Sql, workspaceId: string, id: string | null) {
+  await sql`update sandsync.workspaces set sandbox_id = ${id} where id = ${workspaceId}`;
 }
 
 /** What a bridge test gets. */
@@ -45,8 +74,13 @@ export interface BridgeFixture {
   readonly replicaId: string;
   readonly standin: EnvdStandin;
   readonly sql: postgres.Sql;
-  /** Creates a sandbox; returns its id and the host path of its project root. */
+  /**
+   * Creates a sandbox owned by the user for the workspace (E2B metadata) and binds it to the
+   * workspace; returns its id and the host path of its project root.
+   */
   sandbox(files?: Record<string, string | Uint8Array>): Promise<{ id: string; root: string }>;
+  /** Binds an earlier sandbox of this fixture to the workspace again. */
+  use(id: string): Promise<void>;
 }
 
 /** Runs `work` with a stand-in on the bridge's port, a user and a workspace. */
@@ -69,13 +103,17 @@ export async function withBridge(
       standin,
       sql,
       async sandbox(files = {}) {
-        const id = `sbx-${crypto.randomUUID().slice(0, 8)}`;
-        const dir = await standin.createSandbox(id);
+        const { id, dir } = await createE2bSandbox(standin, {
+          sandsync_owner: userId,
+          sandsync_workspace: workspaceId,
+        });
+        await bindSandbox(sql, workspaceId, id);
         const root = join(dir, ROOT);
         await Deno.mkdir(root, { recursive: true });
         await writeTree(root, files);
         return { id, root };
       },
+      use: (id) => bindSandbox(sql, workspaceId, id),
     });
   } finally {
     await sql.end();

@@ -18,7 +18,7 @@ const NAMES: Record<string, string> = {
 };
 
 Deno.test("odd names and deep nesting survive pull and restore byte for byte", () =>
-  withBridge(async ({ client, sql, workspaceId, sandbox }) => {
+  withBridge(async ({ client, sql, workspaceId, sandbox, use }) => {
     const a = await sandbox(NAMES);
     const pulled = await runAll(client, "pull", { workspaceId, sandboxId: a.id });
     assert.equal(pulled.pulled, Object.keys(NAMES).length);
@@ -29,6 +29,7 @@ Deno.test("odd names and deep nesting survive pull and restore byte for byte", (
     const b = await sandbox();
     await runAll(client, "restore", { workspaceId, sandboxId: b.id });
     assert.deepEqual(await treeHashes(b.root), await treeHashes(a.root));
+    await use(a.id);
     const again = await runAll(client, "pull", { workspaceId, sandboxId: a.id });
     assert.deepEqual([again.pulled, again.bytes], [0, 0]);
   }));
@@ -64,12 +65,12 @@ Deno.test("a symlinked root is refused; restore skips files below a symlinked di
   withBridge(async ({ client, workspaceId, sandbox, standin }) => {
     const a = await sandbox({ "dir/a.txt": "a\n", "b.txt": "b\n" });
     await runAll(client, "pull", { workspaceId, sandboxId: a.id });
-    await Deno.symlink("/", join(standin.sandboxDir(a.id), "home/user/linked"));
+    await Deno.symlink("/", join(a.root, "linked"));
     for (const op of ["pull", "restore"]) {
       const answer = await client.call<{ code: string }>("POST", `e2b-bridge/${op}`, {
         workspaceId,
         sandboxId: a.id,
-        root: "/home/user/linked",
+        root: `${ROOT}/linked`,
       });
       assert.deepEqual([op, answer.status, answer.body.code], [op, 400, "sandbox_path_refused"]);
     }

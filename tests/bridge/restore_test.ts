@@ -101,7 +101,14 @@ Deno.test("snapshot records a checkpoint that restore returns to; push writes on
       sandboxId: "sbx-never-touched",
       at: "no-such-checkpoint",
     });
-    assert.deepEqual([unknown.status, unknown.body.code], [404, "restore_point_not_found"]);
+    // Not the workspace's bound sandbox: refused before the restore point is even looked up.
+    assert.deepEqual([unknown.status, unknown.body.code], [403, "sandbox_not_owned"]);
+    const noPoint = await client.call<{ code: string }>("POST", "e2b-bridge/restore", {
+      workspaceId,
+      sandboxId: e.id,
+      at: "no-such-checkpoint",
+    });
+    assert.deepEqual([noPoint.status, noPoint.body.code], [404, "restore_point_not_found"]);
     const [replicas] = await sql<{ n: number }[]>`
       select count(*)::int as n from sandsync.replicas
       where workspace_id = ${workspaceId} and sandbox_instance = 'sbx-never-touched'`;

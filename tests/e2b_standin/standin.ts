@@ -1,11 +1,15 @@
 /**
- * A local stand-in for E2B's in-sandbox daemon `envd`, for tests: the unmodified `e2b` SDK in
- * debug mode (`debug: true` or `E2B_DEBUG=true`, pointed here with `sandboxUrl` or
- * `E2B_SANDBOX_URL`) sends every sandbox's traffic to one address and names the sandbox in
- * the `E2b-Sandbox-Id` header. The stand-in keeps each sandbox's `/` in `<root>/<id>/`; a
- * sandbox exists while its directory does (like E2B's proxy, it answers 502 for any other).
+ * A whole fake E2B for tests, in one process: E2B's control API (`control_api.ts`: create,
+ * info, list, connect, kill, with metadata and per-key teams) and the in-sandbox daemon
+ * `envd`, on one port. Point the unmodified `e2b` SDK here with `E2B_API_URL` and
+ * `E2B_SANDBOX_URL` (both this URL) and a key from `apiKeys`; every sandbox's envd traffic then
+ * comes to this address naming the sandbox in the `E2b-Sandbox-Id` header, with the
+ * `X-Access-Token` the control API issued for it (checked). Debug mode (`E2B_DEBUG=true`, no
+ * control API, no token) still works for sandboxes made with `createSandbox(id)`.
+ * The stand-in keeps each sandbox's `/` in `<root>/<id>/`; a sandbox exists while its
+ * directory does (like E2B's proxy, it answers 502 for any other).
  *
- * Routes: `GET /health`, `GET|POST /files`, and Connect RPC at
+ * Routes: the control routes, `GET /health`, `GET|POST /files`, and Connect RPC at
  * `/filesystem.Filesystem/<Method>` and `/process.Process/<Method>`. It listens on
  * 127.0.0.1 only: it runs commands for anyone who can reach it.
  *
@@ -14,6 +18,12 @@
  * @module
  */
 import { join } from "node:path";
+import {
+  controlApi,
+  type SandboxRecord,
+  STANDIN_API_KEY,
+  STANDIN_OTHER_TEAM_KEY,
+} from "./control_api.ts";
 import { ConnectError, type Method, serveServerStream, serveUnary } from "./connect_protocol.ts";
 import { httpError, serveFiles } from "./files_http.ts";
 import { FILESYSTEM_METHODS } from "./filesystem_service.ts";
@@ -29,6 +39,8 @@ export interface EnvdStandinOptions {
   readonly root: string;
   /** Port to listen on; `0` or absent picks a free one. */
   readonly port?: number;
+  /** Accepted `X-API-KEY`s, one team each (default: the two test keys). */
+  readonly apiKeys?: readonly string[];
 }
 
 /** A running stand-in. */
@@ -42,6 +54,14 @@ export interface EnvdStandin {
   createSandbox(id: string): Promise<string>;
   /** The host directory of sandbox `id`'s `/` (whether or not it exists). */
   sandboxDir(id: string): string;
+  /**
+   * Every request so far, as `METHOD /path` with the sandbox it addressed (the
+   * `E2b-Sandbox-Id` header, or the id in a control API path), for tests asserting what a
+   * caller did or did not reach.
+   */
+  readonly requests: readonly { readonly call: string; readonly sandboxId: string | null }[];
+  /** What the control API recorded for sandbox `id` (created through `POST /v2/sandboxes`). */
+  record(id: string): SandboxRecord | undefined;
   /** Ends open streams, kills running commands, stops listening (idempotent). */
   close(): Promise<void>;
 }
@@ -64,6 +84,15 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
     "process.Process": processMethods(table),
   };
   const sandboxDir = (id: string) => join(root, checkedId(id));
+  const createSandbox = async (id: string) => {
+    const dir = sandboxDir(id);
+    await Deno.mkdir(join(dir, "home", "user"), { recursive: true });
+    return dir;
+  };
+  const control = await controlApi(root, {
+    apiKeys: options.apiKeys ?? [STANDIN_API_KEY, STANDIN_OTHER_TEAM_KEY],
+    makeSandbox: createSandbox,
+  });
 
   async function sandboxOf(request: Request): Promise<{ id: string; dir: string } | Response> {
     const id = request.headers.get("e2b-sandbox-id");
@@ -77,13 +106,29 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
         { status: 502 },
       );
     }
+    // A sandbox the control API created answers only with the access token it issued.
+    const record = control.record(id);
+    if (record && request.headers.get("x-access-token") !== record.envdAccessToken) {
+      return httpError(401, "invalid or missing X-Access-Token");
+    }
     return { id, dir };
   }
 
+  const requests: { call: string; sandboxId: string | null }[] = [];
+
   async function handle(request: Request): Promise<Response> {
     const { pathname, searchParams } = new URL(request.url);
+    requests.push({
+      call: `${request.method} ${pathname}`,
+      sandboxId: request.headers.get("e2b-sandbox-id") ??
+        /^\/(?:v2\/)?sandboxes\/([^/]+)/.exec(pathname)?.[1] ?? null,
+    });
     if (pathname === "/health" && !request.headers.has("e2b-sandbox-id")) {
       return new Response(null, { status: 204 });
+    }
+    if (!request.headers.has("e2b-sandbox-id")) {
+      const answer = await control.handle(request);
+      if (answer) return answer;
     }
     const sandbox = await sandboxOf(request);
     if (sandbox instanceof Response) return sandbox;
@@ -126,11 +171,9 @@ export async function startEnvdStandin(options: EnvdStandinOptions): Promise<Env
     port: address.port,
     root,
     sandboxDir,
-    async createSandbox(id) {
-      const dir = sandboxDir(id);
-      await Deno.mkdir(join(dir, "home", "user"), { recursive: true });
-      return dir;
-    },
+    requests,
+    createSandbox,
+    record: (id) => control.record(id),
     close() {
       closed ??= (async () => {
         stopping.abort();

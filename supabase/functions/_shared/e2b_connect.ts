@@ -4,8 +4,12 @@
  *
  * - `E2B_API_KEY`: the team's key (hosted E2B).
  * - `E2B_DOMAIN`: a self-hosted E2B domain (optional).
- * - `E2B_DEBUG=true` with `E2B_SANDBOX_URL`: no control-plane call; every sandbox's envd is at
- *   that URL, named by the `E2b-Sandbox-Id` header (the local tests' envd stand-in).
+ * - `E2B_API_URL` and `E2B_SANDBOX_URL`: where the control API and every sandbox's envd
+ *   answer (a local fake E2B such as the tests' stand-in: the SDK builds `https://` URLs from
+ *   a domain, which cannot serve locally).
+ *
+ * Debug mode (`E2B_DEBUG`) is never used: it skips the control API, so no sandbox's metadata,
+ * and therefore its owner, could be checked. The bridge always passes `debug: false`.
  *
  * @module
  */
@@ -16,7 +20,7 @@ import { errors, isSyncError } from "../../../shared/errors.ts";
 export interface E2bSettings {
   readonly apiKey: string | undefined;
   readonly domain: string | undefined;
-  readonly debug: boolean;
+  readonly apiUrl: string | undefined;
   readonly sandboxUrl: string | undefined;
   /** Per-request timeout of SDK calls (default 30 s). */
   readonly requestTimeoutMs: number;
@@ -30,28 +34,78 @@ export function e2bSettingsFromEnv(
   return {
     apiKey: env.get("E2B_API_KEY") || undefined,
     domain: env.get("E2B_DOMAIN") || undefined,
-    debug: env.get("E2B_DEBUG") === "true" || env.get("E2B_DEBUG") === "1",
+    apiUrl: env.get("E2B_API_URL") || undefined,
     sandboxUrl: env.get("E2B_SANDBOX_URL") || undefined,
     requestTimeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 30_000,
   };
 }
 
-/** Connects to sandbox `sandboxId`; unknown sandboxes and missing settings are stable errors. */
-export async function connectSandbox(settings: E2bSettings, sandboxId: string): Promise<Sandbox> {
-  if (!settings.debug && !settings.apiKey) {
+function sdkOptions(settings: E2bSettings) {
+  if (!settings.apiKey) {
     throw errors.serviceUnavailable("E2B is not configured: set the E2B_API_KEY function secret");
   }
+  return {
+    apiKey: settings.apiKey,
+    domain: settings.domain,
+    apiUrl: settings.apiUrl,
+    sandboxUrl: settings.sandboxUrl,
+    debug: false,
+    requestTimeoutMs: settings.requestTimeoutMs,
+  };
+}
+
+/**
+ * Connects to sandbox `sandboxId` (E2B resumes a paused one): call it only after the sandbox's
+ * ownership was verified. Unknown sandboxes and missing settings are stable errors.
+ */
+export async function connectSandbox(settings: E2bSettings, sandboxId: string): Promise<Sandbox> {
+  const options = sdkOptions(settings);
   try {
-    return await Sandbox.connect(sandboxId, {
-      apiKey: settings.apiKey,
-      domain: settings.domain,
-      debug: settings.debug,
-      sandboxUrl: settings.sandboxUrl,
-      requestTimeoutMs: settings.requestTimeoutMs,
-    });
+    return await Sandbox.connect(sandboxId, options);
   } catch (error) {
     if (error instanceof NotFoundError) throw errors.sandboxNotFound(sandboxId, error);
     throw sandboxFailure(sandboxId, error);
+  }
+}
+
+/** E2B's metadata of sandbox `sandboxId` (`Sandbox.getInfo`: no resume, no envd call). */
+export async function sandboxMetadata(
+  settings: E2bSettings,
+  sandboxId: string,
+): Promise<Readonly<Record<string, string>>> {
+  const options = sdkOptions(settings);
+  try {
+    return (await Sandbox.getInfo(sandboxId, options)).metadata;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw errors.sandboxNotFound(sandboxId, error);
+    throw sandboxFailure(sandboxId, error);
+  }
+}
+
+/** Kills sandbox `sandboxId`, best effort (a create whose binding failed cleans up after itself). */
+export async function killSandbox(settings: E2bSettings, sandboxId: string): Promise<void> {
+  await Sandbox.kill(sandboxId, sdkOptions(settings)).catch(() => false);
+}
+
+/** Creates a sandbox from `template` with `metadata`; answers its id. */
+export async function createSandbox(
+  settings: E2bSettings,
+  template: string,
+  metadata: Readonly<Record<string, string>>,
+): Promise<string> {
+  const options = sdkOptions(settings);
+  try {
+    const sandbox = await Sandbox.create(template, { ...options, metadata: { ...metadata } });
+    return sandbox.sandboxId;
+  } catch (error) {
+    if (isSyncError(error)) throw error;
+    if (error instanceof AuthenticationError) {
+      throw errors.serviceUnavailable("E2B refused the function's API key", error);
+    }
+    throw errors.serviceUnavailable(
+      `E2B could not create a sandbox from ${JSON.stringify(template)}`,
+      error,
+    );
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Workspaces, their replicas and agent tokens: create (with a conflict strategy), list, get,
- * delete (then collect the blobs nothing references any more, freeing quota), register a
- * replica, issue / list / revoke workspace-scoped agent tokens.
+ * update settings, delete (then collect the blobs nothing references any more, freeing quota), register a
+ * replica, issue / list / revoke workspace-scoped agent tokens. Attaching a sandbox
+ * (`sandboxId` on create or update) is refused with `sandbox_not_owned` unless E2B's metadata
+ * for it names the caller as owner (and this workspace, when it names one).
  *
  * @module
  */
@@ -10,6 +12,7 @@ import { assertWorkspaceScope, newAgentToken } from "./auth.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database } from "./db.ts";
+import { type SandboxLookup, verifySandboxOwner } from "./sandbox_ownership.ts";
 
 /** A workspace as the API shows it. */
 export interface Workspace {
@@ -63,13 +66,40 @@ export interface CreateWorkspace {
   readonly conflictCopies: boolean;
 }
 
+/** Input of {@linkcode WorkspaceService.update}: only the settings given change. */
+export interface UpdateWorkspace {
+  readonly name?: string | undefined;
+  readonly strategy?: CreateWorkspace["strategy"] | undefined;
+  readonly mergeFallback?: CreateWorkspace["mergeFallback"] | undefined;
+  /** A sandbox to attach, or `null` to detach. */
+  readonly sandboxId?: string | null | undefined;
+  readonly conflictCopies?: boolean | undefined;
+  /** Sync `.git/` directories (protected otherwise); the owner's user session only. */
+  readonly syncGit?: boolean | undefined;
+}
+
 /** Workspace operations. */
 export class WorkspaceService {
-  constructor(readonly db: Database, readonly blobs: BlobStore) {}
+  /** `sandboxes` reads E2B metadata for attach checks; without it attaching is refused. */
+  constructor(
+    readonly db: Database,
+    readonly blobs: BlobStore,
+    readonly sandboxes?: SandboxLookup,
+  ) {}
+
+  async #assertAttachable(sandboxId: string, ownerId: string, workspaceId: string | undefined) {
+    if (!this.sandboxes) {
+      throw errors.serviceUnavailable("E2B is not configured: cannot verify sandbox ownership");
+    }
+    await verifySandboxOwner(this.sandboxes, sandboxId, { ownerId, workspaceId });
+  }
 
   /** Creates a workspace owned by the calling user. */
   async create(caller: Caller, input: CreateWorkspace): Promise<Workspace> {
     if (caller.kind !== "user") throw errors.forbidden("operation", "create workspace");
+    if (input.sandboxId !== undefined) {
+      await this.#assertAttachable(input.sandboxId, caller.userId!, undefined);
+    }
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
@@ -101,19 +131,34 @@ export class WorkspaceService {
   }
 
   /**
-   * Changes settings; only the owner's user session may (never an agent token: `syncGit` lifts
-   * a protection, and a replica must not be able to lift one).
+   * Changes settings of the workspace; attaching a sandbox needs E2B metadata naming its owner.
+   * Agent tokens may change nothing, and `syncGit` (it lifts a protection) only the owner's user
+   * session may change: a replica must not be able to lift a protection.
    */
-  async update(caller: Caller, id: string, input: { syncGit?: boolean | undefined }) {
-    if (caller.kind !== "user") throw errors.forbidden("operation", "change workspace settings");
-    const settings = input.syncGit === undefined ? {} : { sync_git: input.syncGit };
+  async update(caller: Caller, id: string, input: UpdateWorkspace): Promise<Workspace> {
+    if (caller.kind === "agent") throw errors.forbidden("operation", "update workspace");
+    if (input.syncGit !== undefined && caller.kind !== "user") {
+      throw errors.forbidden("operation", "change workspace settings");
+    }
+    const current = await this.get(caller, id);
+    if (typeof input.sandboxId === "string" && input.sandboxId !== current.sandboxId) {
+      await this.#assertAttachable(input.sandboxId, current.ownerId, id);
+    }
+    const settings: Record<string, unknown> = {};
+    if (input.name !== undefined) settings.name = input.name;
+    if (input.strategy !== undefined) settings.strategy = input.strategy;
+    if (input.mergeFallback !== undefined) settings.merge_fallback = input.mergeFallback;
+    if (input.sandboxId !== undefined) settings.sandbox_id = input.sandboxId;
+    if (input.conflictCopies !== undefined) settings.conflict_copies = input.conflictCopies;
+    if (input.syncGit !== undefined) settings.sync_git = input.syncGit;
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
-        tx<WorkspaceRow[]>`select * from public.update_workspace(${id}, ${tx.json(settings)})`,
+        tx<WorkspaceRow[]>`select * from public.update_workspace(${id}, ${
+          tx.json(settings as never)
+        })`,
     );
-    if (!row?.id) throw errors.workspaceNotFound(id);
-    return toWorkspace(row);
+    return toWorkspace(row!);
   }
 
   /** Deletes a workspace, then removes blobs no version references any more (quota freed). */

@@ -2,11 +2,12 @@
  * Routes of the `e2b-bridge` function: `POST /e2b-bridge/pull`, `POST /e2b-bridge/restore`,
  * `POST /e2b-bridge/push` (restore onto a live sandbox: the same operation) and
  * `POST /e2b-bridge/snapshot`. Each answers one page; clients call again with `cursor`
- * until `done`.
+ * until `done`. `POST /e2b-bridge/create` makes a sandbox for the workspace and binds it.
  *
  * @module
  */
 import {
+  createRequestSchema,
   pullRequestSchema,
   restoreRequestSchema,
   snapshotRequestSchema,
@@ -37,6 +38,18 @@ export function createBridgeHandler(
     name: "e2b-bridge",
     authenticate: deps.authenticate,
     routes: [
+      {
+        method: "POST",
+        pattern: "/create",
+        handler: async ({ request, caller }) =>
+          json(
+            await service.create(
+              caller,
+              await readJson(request, createRequestSchema, MAX_BODY_BYTES),
+            ),
+            201,
+          ),
+      },
       {
         method: "POST",
         pattern: "/pull",

@@ -1,11 +1,20 @@
 // The `e2b-bridge` Edge Function: pull, restore/push and snapshot of E2B sandboxes. Wiring only.
-// E2B settings are function secrets (E2B_API_KEY, E2B_DOMAIN, or E2B_DEBUG + E2B_SANDBOX_URL).
+// E2B settings are function secrets (E2B_API_KEY, E2B_DOMAIN, or E2B_API_URL + E2B_SANDBOX_URL
+// for a local fake E2B); SANDSYNC_BRIDGE_ROOTS limits the roots, SANDSYNC_E2B_TEMPLATE is
+// create's default template.
 import { authenticator } from "../_shared/auth.ts";
 import { DEFAULT_LIMITS } from "../_shared/bridge_pull.ts";
+import { bridgeRootsFromEnv } from "../_shared/bridge_roots.ts";
 import { BridgeService } from "../_shared/bridge_service.ts";
 import { BridgeStore } from "../_shared/bridge_store.ts";
 import { contextFromEnv } from "../_shared/context.ts";
-import { connectSandbox, e2bSettingsFromEnv } from "../_shared/e2b_connect.ts";
+import {
+  connectSandbox,
+  createSandbox,
+  e2bSettingsFromEnv,
+  killSandbox,
+  sandboxMetadata,
+} from "../_shared/e2b_connect.ts";
 import { JournalWaiter } from "../_shared/journal_waiter.ts";
 import { SyncService } from "../_shared/sync_service.ts";
 import { createBridgeHandler } from "./handler.ts";
@@ -26,6 +35,11 @@ const service = new BridgeService({
   sync,
   store: new BridgeStore(context.db),
   connect: (sandboxId) => connectSandbox(e2b, sandboxId),
+  lookup: (sandboxId) => sandboxMetadata(e2b, sandboxId),
+  createSandbox: (template, metadata) => createSandbox(e2b, template, metadata),
+  killSandbox: (sandboxId) => killSandbox(e2b, sandboxId),
+  roots: bridgeRootsFromEnv(),
+  defaultTemplate: Deno.env.get("SANDSYNC_E2B_TEMPLATE") || undefined,
   limits: pageFiles > 0 ? { ...DEFAULT_LIMITS, pageFiles, pageDeletes: pageFiles } : DEFAULT_LIMITS,
 });
 Deno.serve(createBridgeHandler({ service, authenticate: authenticator(context.db) }));

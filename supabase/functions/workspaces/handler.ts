@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { replicaIdSchema } from "../../../shared/wire.ts";
+import { sandboxIdSchema } from "../../../shared/bridge_wire.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { createHandler, json, readJson, validate } from "../_shared/http.ts";
 import type { WorkspaceService } from "../_shared/workspace_service.ts";
@@ -21,13 +22,17 @@ const createSchema = z.object({
     "last_write_wins",
   ),
   mergeFallback: z.enum(["user_intervention", "last_write_wins"]).default("user_intervention"),
-  sandboxId: z.string().min(1).max(200).optional(),
+  sandboxId: sandboxIdSchema.optional(),
   conflictCopies: z.boolean().default(true),
 });
 
-/** Settings only the owner's user session may change. */
-const settingsSchema = z.strictObject({
-  /** Sync `.git/` directories (protected otherwise). */
+const updateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  strategy: z.enum(["last_write_wins", "user_intervention", "auto_merge"]).optional(),
+  mergeFallback: z.enum(["user_intervention", "last_write_wins"]).optional(),
+  sandboxId: sandboxIdSchema.nullable().optional(),
+  conflictCopies: z.boolean().optional(),
+  /** Sync `.git/` directories (protected otherwise); the owner's user session only. */
   syncGit: z.boolean().optional(),
 });
 
@@ -79,7 +84,7 @@ export function createWorkspacesHandler(deps: {
             await service.update(
               caller,
               id(params),
-              await readJson(request, settingsSchema, MAX_BODY),
+              await readJson(request, updateSchema, MAX_BODY),
             ),
           ),
       },
