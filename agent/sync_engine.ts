@@ -562,7 +562,7 @@ export class SyncEngine {
     const writer = await fs.openWrite(temp);
     try {
       if (entry.sha256 !== EMPTY_SHA256) {
-        if (!entry.url || !entry.sha256) throw new Error("no download URL");
+        if (!entry.url || !entry.sha256) throw new Error(entry.error?.message ?? "no download URL");
         await downloadBlob(entry.url, { sha256: entry.sha256, size: entry.size }, writer, {
           signal,
           onProgress: (bytes, total) =>
