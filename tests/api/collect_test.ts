@@ -3,6 +3,7 @@
 // feed page; deleting a workspace collects only its owner's blobs, past the grace; stray
 // objects under an owner's prefix are removed.
 import assert from "node:assert/strict";
+import { encodeBase64 } from "../support/base64.ts";
 import { sha256Hex } from "../../shared/hash.ts";
 import { createBlobStore } from "../../supabase/functions/_shared/blob_store.ts";
 import { connect } from "../db/db_support.ts";
@@ -42,6 +43,46 @@ async function commitText(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** negotiate, PUT what the server asks for, commit by hash (no inline bytes). */
+async function negotiatedCommit(
+  client: ApiClient,
+  workspaceId: string,
+  replicaId: string,
+  path: string,
+  content: string,
+) {
+  const bytes = new TextEncoder().encode(content);
+  const change = {
+    path,
+    sha256: sha256Hex(bytes),
+    size: bytes.byteLength,
+    mode: 420,
+    mtime: Date.now(),
+    base: null,
+  };
+  const negotiated = await client.call<{ uploads: { method: string; url?: string }[] }>(
+    "POST",
+    "sync/negotiate",
+    { workspaceId, replicaId, changes: [change] },
+  );
+  assert.equal(negotiated.status, 200, JSON.stringify(negotiated.body));
+  const inline: Record<string, string> = {};
+  for (const upload of negotiated.body.uploads) {
+    if (upload.method === "inline") inline[change.sha256] = encodeBase64(bytes);
+    else {
+      const put = await fetch(upload.url!, { method: "PUT", body: bytes });
+      await put.body?.cancel();
+    }
+  }
+  return await client.call("POST", "sync/commit", {
+    workspaceId,
+    replicaId,
+    idempotencyKey: crypto.randomUUID(),
+    changes: [change],
+    ...(Object.keys(inline).length ? { inline } : {}),
+  });
 }
 
 async function manifest(client: ApiClient, workspaceId: string) {
@@ -84,8 +125,9 @@ Deno.test("a commit deduplicating against bytes being collected never loses them
     select storage_key from public.service_collect_blobs(interval '0 seconds')
     where owner_id = ${id}`;
   assert.deepEqual(picked.map((row) => row.storage_key), [`${id}/${sha.slice(0, 2)}/${sha}`]);
-  // Between the steps, a commit reuses the same content.
-  const during = await commitText(client, workspaceId, replicas[0]!, "new.txt", content, null);
+  // Between the steps, a client commits the same content the way agents dedup: negotiate, upload
+  // only what is not present, commit by hash.
+  const during = await negotiatedCommit(client, workspaceId, replicas[0]!, "new.txt", content);
   // Step 2: the objects go through Storage. Step 3: the rows are settled.
   await storeOf(client).remove(picked.map((row) => row.storage_key));
   const [finish] = await sql`select to_regproc('public.service_finish_collect') as f`;
@@ -94,7 +136,7 @@ Deno.test("a commit deduplicating against bytes being collected never loses them
   if (during.status !== 200) {
     assert.equal(during.status, 409, JSON.stringify(during.body));
     assert.equal(during.body.code, "blob_missing");
-    const again = await commitText(client, workspaceId, replicas[0]!, "new.txt", content, null);
+    const again = await negotiatedCommit(client, workspaceId, replicas[0]!, "new.txt", content);
     assert.equal(again.status, 200, JSON.stringify(again.body));
   }
   const current = await manifest(client, workspaceId);
