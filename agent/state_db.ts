@@ -57,6 +57,7 @@ export type MetaKey =
   | "cursor"
   | "instance"
   | "held_deletes"
+  | "held_quota"
   | "delete_decision";
 
 interface PathRow {

@@ -41,6 +41,11 @@ export interface PushResult {
   readonly bytes: number;
   /** The journal cursor after the last commit (0 when nothing was committed). */
   readonly cursor: number;
+  /**
+   * Changes held back because their bytes do not fit the owner's quota (`quota_exceeded`);
+   * everything else was committed. Absent when nothing was held back.
+   */
+  readonly heldBack?: PendingChange[];
 }
 
 /**
@@ -77,16 +82,51 @@ export async function pushChanges(
 ): Promise<PushResult> {
   const committed: PushResult["committed"] = [];
   const changed: PendingChange[] = [];
+  const heldBack: PendingChange[] = [];
   let bytes = 0;
   let cursor = 0;
   for (const batch of batches(changes, options.batchSize ?? 1000)) {
-    const outcome = await pushBatch(api, target, batch, options);
+    const outcome = await pushFitting(api, target, batch, options);
     committed.push(...outcome.committed);
     changed.push(...outcome.changed);
+    heldBack.push(...outcome.heldBack ?? []);
     bytes += outcome.bytes;
     cursor = Math.max(cursor, outcome.cursor);
   }
-  return { committed, changed, bytes, cursor };
+  return { committed, changed, bytes, cursor, ...(heldBack.length > 0 ? { heldBack } : {}) };
+}
+
+/**
+ * One batch; when the owner's quota refuses it (reservations are all or nothing), the batch is
+ * halved until what fits is committed and each change that alone does not fit is held back.
+ */
+async function pushFitting(
+  api: SyncApi,
+  target: { workspaceId: string; replicaId: string },
+  batch: PendingChange[],
+  options: PushOptions,
+): Promise<PushResult> {
+  try {
+    return await pushBatch(api, target, batch, options);
+  } catch (error) {
+    if (!isSyncError(error, "quota_exceeded")) throw error;
+    if (batch.length === 1) {
+      return { committed: [], changed: [], bytes: 0, cursor: 0, heldBack: [batch[0]!] };
+    }
+    // Deletions and small files first: they free or need the least.
+    const sorted = [...batch].sort((a, b) => (a.sha256 ? a.size : -1) - (b.sha256 ? b.size : -1));
+    const half = Math.ceil(sorted.length / 2);
+    const first = await pushFitting(api, target, sorted.slice(0, half), options);
+    const second = await pushFitting(api, target, sorted.slice(half), options);
+    const heldBack = [...first.heldBack ?? [], ...second.heldBack ?? []];
+    return {
+      committed: [...first.committed, ...second.committed],
+      changed: [...first.changed, ...second.changed],
+      bytes: first.bytes + second.bytes,
+      cursor: Math.max(first.cursor, second.cursor),
+      ...(heldBack.length > 0 ? { heldBack } : {}),
+    };
+  }
 }
 
 function* batches(changes: readonly PendingChange[], size: number): Generator<PendingChange[]> {

@@ -145,7 +145,8 @@ Deno.test("a commit deduplicating against bytes being collected never loses them
   const entry = current.body.files.find((file) => file.path === "new.txt")!;
   assert.ok(entry.url, JSON.stringify(entry));
   assert.equal(await downloadHash(entry.url), sha, "the committed bytes are there");
-  const [row] = await sql`select state from sandsync.blobs where owner_id = ${id} and sha256 = ${sha}`;
+  const [row] =
+    await sql`select state from sandsync.blobs where owner_id = ${id} and sha256 = ${sha}`;
   assert.equal(row?.state, "stored");
 });
 
@@ -202,14 +203,22 @@ Deno.test("one missing object leaves the manifest and changes pages flowing", as
     `sync/changes?workspaceId=${workspaceId}&cursor=0`,
   );
   assert.equal(changes.status, 200, JSON.stringify(changes.body));
-  assert.equal(changes.body.changes.find((e) => e.path === "gone.txt")?.error?.code, "blob_missing");
+  assert.equal(
+    changes.body.changes.find((e) => e.path === "gone.txt")?.error?.code,
+    "blob_missing",
+  );
   assert.ok(changes.body.changes.find((e) => e.path === "kept.txt")?.url);
 });
 
 Deno.test("deleting a workspace collects only its owner's blobs, past the grace", async () => {
   const other = await newUser("collect-bystander");
   const otherWs = await newWorkspace(other.client);
-  const otherSha = await orphanedBlob(other.client, otherWs.workspaceId, otherWs.replicas[0]!, "b\n");
+  const otherSha = await orphanedBlob(
+    other.client,
+    otherWs.workspaceId,
+    otherWs.replicas[0]!,
+    "b\n",
+  );
   const { id, client } = await newUser("collect-deleter");
   const { workspaceId, replicas } = await newWorkspace(client);
   const young = await commitText(client, workspaceId, replicas[0]!, "young.txt", "young\n", null);
@@ -239,7 +248,8 @@ Deno.test("housekeeping removes stray objects under an owner's prefix", async ()
   const [left] = await sql`select count(*)::int as n from storage.objects
     where bucket_id = 'sandsync' and name like ${id + "/%"}`;
   assert.equal(left?.n, 0, "the stray object is removed");
-  const [quota] = await sql`select used_bytes::int as n from sandsync.quotas where owner_id = ${id}`;
+  const [quota] =
+    await sql`select used_bytes::int as n from sandsync.quotas where owner_id = ${id}`;
   assert.equal(quota?.n ?? 0, 0, "and its bytes leave the quota");
 });
 
@@ -297,9 +307,9 @@ Deno.test("housekeeping with grace 0 beside dedup-heavy commits and reverts lose
     where workspace_id = ${workspaceId} and sha256 is not null`;
   const store = storeOf(client);
   for (const version of versions) {
-    const digest = await store.digest(`${version.owner_id}/${version.sha256.slice(0, 2)}/${
-      version.sha256
-    }`);
+    const digest = await store.digest(
+      `${version.owner_id}/${version.sha256.slice(0, 2)}/${version.sha256}`,
+    );
     assert.equal(digest?.sha256, version.sha256, `bytes of ${version.sha256} (seed ${seed})`);
   }
   const current = await manifest(client, workspaceId);

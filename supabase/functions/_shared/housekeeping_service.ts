@@ -21,7 +21,6 @@ export interface HousekeepingReport {
   readonly durationMs: number;
 }
 
-
 /** The housekeeping jobs over the functions' database and Storage. */
 export class HousekeepingService {
   readonly #db: Database;

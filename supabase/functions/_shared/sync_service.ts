@@ -274,7 +274,8 @@ async function workspaceOwner(tx: Tx, workspaceId: string): Promise<string> {
 function missingBytes(sha256: string): EntryError {
   return {
     code: "blob_missing",
-    message: `The bytes of blob "${sha256}" are missing from Storage; this entry cannot be downloaded`,
+    message:
+      `The bytes of blob "${sha256}" are missing from Storage; this entry cannot be downloaded`,
   };
 }
 
