@@ -72,6 +72,8 @@ export interface PushOptions {
 }
 
 const INLINE_BUDGET = 3.5 * 1024 * 1024;
+/** Negotiate rounds after a `blob_missing` commit before the run gives up (the next retries). */
+const BLOB_MISSING_ROUNDS = 4;
 
 /** Negotiates, uploads and commits `changes` in batches. */
 export async function pushChanges(
@@ -168,7 +170,7 @@ async function pushBatch(
   let batch = initial;
   const changed: PendingChange[] = [];
   let bytes = 0;
-  // A blob may vanish between negotiate and commit (garbage collection): negotiate again once.
+  // A blob may vanish between negotiate and commit (garbage collection): negotiate again.
   for (let round = 0;; round++) {
     if (batch.length === 0) return { committed: [], changed, bytes, cursor: 0 };
     const wire = batch.map(toWire);
@@ -202,7 +204,12 @@ async function pushBatch(
       const committed = result.items.map((item) => ({ change: batch[item.index]!, result: item }));
       return { committed, changed, bytes, cursor: result.cursor };
     } catch (error) {
-      if (round === 0 && isSyncError(error, "blob_missing")) continue;
+      // Bytes being collected are refused until their removal is done: negotiate again (the
+      // server then asks for a fresh upload), a few times with a short pause.
+      if (round < BLOB_MISSING_ROUNDS && isSyncError(error, "blob_missing")) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * round));
+        continue;
+      }
       throw error;
     }
   }
