@@ -165,7 +165,7 @@ Deno.test("a checkpoint restored onto its live sandbox: sandbox and workspace ag
   }));
 
 Deno.test("a restore that would remove most synced files holds them unless confirmed", () =>
-  withBridge(async ({ client, workspaceId, sandbox }) => {
+  withBridge(async ({ client, sql, workspaceId, sandbox }) => {
     const files: Record<string, string> = { "keep.txt": "keep" };
     const a = await sandbox(files);
     await runAll(client, "snapshot", { workspaceId, sandboxId: a.id, name: "small" });
@@ -179,6 +179,7 @@ Deno.test("a restore that would remove most synced files holds them unless confi
     assert.deepEqual([page.deleted, page.heldDeletes], [0, 12]);
     assert.equal(page.refused.filter((r) => r.reason === "held_delete").length, 12);
     assert.equal((await treeHashes(a.root)).size, 13, "nothing removed");
+    assert.equal((await workspaceFiles(sql, workspaceId)).size, 13, "nothing committed either");
     const confirmed = await runAll(client, "restore", {
       workspaceId,
       sandboxId: a.id,

@@ -91,6 +91,12 @@ export async function restorePage(
   const { sandboxId } = request;
   if (!exists) await inSandbox(sandboxId, () => fs.mkdir(""));
   const replicaId = await deps.store.register(caller, request);
+  if (!resumed && request.at !== undefined && !request.confirmDeletes) {
+    // Held removals hold the whole restore: nothing committed, nothing written, so the
+    // workspace and the sandbox still agree.
+    const extras = await listExtras(deps, caller, fs, { ...request, seq: point! });
+    if (extras.held) return heldAnswer(replicaId, point!, extras.paths);
+  }
   const cursor: RestoreCursor = resumed ?? {
     v: 1,
     op: "restore",
@@ -261,26 +267,56 @@ async function removeExtras(
     confirmDeletes?: boolean | undefined;
   },
 ): Promise<{ deleted: number; held: string[] }> {
-  const listing = await inSandbox(target.sandboxId, () => listSandbox(fs));
-  if (!listing) return { deleted: 0, held: [] };
-  const keep = await deps.store.pathsAt(caller, target.workspaceId, target.seq);
-  const extras = listing.files.map((file) => file.path).filter((path) => !keep.has(path));
-  if (extras.length === 0) return { deleted: 0, held: [] };
-  const synced = listing.files.length;
-  if (
-    !target.confirmDeletes && synced >= MIN_GUARDED_FILES &&
-    extras.length / synced > MAX_DELETE_SHARE
-  ) {
-    return { deleted: 0, held: extras };
-  }
+  const extras = await listExtras(deps, caller, fs, target);
+  if (extras.paths.length === 0) return { deleted: 0, held: [] };
+  if (extras.held) return { deleted: 0, held: extras.paths };
   await inSandbox(
     target.sandboxId,
-    () => forEachLimit(extras, deps.limits.concurrency, (path) => fs.remove(path)),
+    () => forEachLimit(extras.paths, deps.limits.concurrency, (path) => fs.remove(path)),
   );
   await deps.store.report(
     caller,
     target.replicaId,
-    extras.map((path) => ({ path, deleted: true })),
+    extras.paths.map((path) => ({ path, deleted: true })),
   );
-  return { deleted: extras.length, held: [] };
+  return { deleted: extras.paths.length, held: [] };
+}
+
+/** The synced sandbox files the state at `seq` lacks, and whether the guard holds them. */
+async function listExtras(
+  deps: BridgeDeps,
+  caller: Caller,
+  fs: E2bFs,
+  target: {
+    workspaceId: string;
+    sandboxId: string;
+    seq: number;
+    confirmDeletes?: boolean | undefined;
+  },
+): Promise<{ paths: string[]; held: boolean }> {
+  const listing = await inSandbox(target.sandboxId, () => listSandbox(fs));
+  if (!listing) return { paths: [], held: false };
+  const keep = await deps.store.pathsAt(caller, target.workspaceId, target.seq);
+  const paths = listing.files.map((file) => file.path).filter((path) => !keep.has(path));
+  const synced = listing.files.length;
+  const held = !target.confirmDeletes && paths.length > 0 && synced >= MIN_GUARDED_FILES &&
+    paths.length / synced > MAX_DELETE_SHARE;
+  return { paths, held };
+}
+
+/** The answer of a restore the mass-delete guard held: nothing done, the removals listed. */
+function heldAnswer(replicaId: string, seq: number, held: readonly string[]): RestoreAnswer {
+  return {
+    done: true,
+    cursor: null,
+    replicaId,
+    seq,
+    written: 0,
+    skipped: 0,
+    deleted: 0,
+    heldDeletes: held.length,
+    bytes: 0,
+    refused: held.slice(0, 100).map((path) => ({ path, reason: "held_delete" as const })),
+    manifest: null,
+  };
 }
