@@ -19,7 +19,7 @@ import { LocalFs } from "./local_fs.ts";
 import { loginIgnorePattern } from "./login_file.ts";
 import type { SandboxFs } from "./sandbox_fs.ts";
 import { STATE_DIR, StateDb } from "./state_db.ts";
-import { type RunOptions, SyncEngine, type SyncOutcome } from "./sync_engine.ts";
+import { heldOverQuota, type RunOptions, SyncEngine, type SyncOutcome } from "./sync_engine.ts";
 
 /** How to reach the API. */
 export interface AgentConfig {
@@ -293,6 +293,7 @@ export class Agent {
       files: this.state.count(),
       pending: await this.engine.pendingLocalChanges(),
       heldDeletes: Number(this.state.getMeta("held_deletes") ?? 0),
+      heldOverQuota: heldOverQuota(this.state),
       conflicts: this.state.conflicts(),
       watching: await this.#daemonPid() !== undefined,
     };

@@ -17,7 +17,13 @@ import { SyncApi } from "../client/sync_api.ts";
 import { isSyncError } from "../shared/errors.ts";
 import { validatePath } from "../shared/path_rules.ts";
 import { Agent, type AgentConfig, NotInitialisedError } from "./agent.ts";
-import { renderConflicts, renderHistory, renderOutcome, renderResolve } from "./cli_render.ts";
+import {
+  heldOverQuotaLines,
+  renderConflicts,
+  renderHistory,
+  renderOutcome,
+  renderResolve,
+} from "./cli_render.ts";
 import { loginFile, readLogin, removeLogin, writeLogin } from "./login_file.ts";
 import { openConflicts, ResolveError, resolvePath, type ResolveSide } from "./resolve.ts";
 import type { SyncOutcome } from "./sync_engine.ts";
@@ -260,7 +266,8 @@ class Cli {
           `  files ${status.files}, pending ${status.pending}, cursor ${status.cursor}, ` +
           `${status.watching ? "watching" : "not watching"}\n` +
           `  held deletions ${status.heldDeletes}, open conflicts ${status.conflicts.length}` +
-          status.conflicts.map((c) => `\n    ${c.path} (${c.conflictId})`).join(""),
+          status.conflicts.map((c) => `\n    ${c.path} (${c.conflictId})`).join("") +
+          heldOverQuotaLines(status.heldOverQuota),
       );
       if (status.heldDeletes > 0) return EXIT.deletes;
       return status.conflicts.length > 0 ? EXIT.conflicts : EXIT.ok;

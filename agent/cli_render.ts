@@ -6,7 +6,7 @@
 import type { Conflict, ConflictSideInfo } from "../client/conflicts_api.ts";
 import type { FileHistory } from "../client/files_api.ts";
 import type { ResolveReport } from "./resolve.ts";
-import type { SyncOutcome } from "./sync_engine.ts";
+import type { HeldFile, SyncOutcome } from "./sync_engine.ts";
 
 /** One sync run. */
 export function renderOutcome(outcome: SyncOutcome): string {
@@ -19,7 +19,15 @@ export function renderOutcome(outcome: SyncOutcome): string {
     (outcome.heldDeletes > 0
       ? `\n${outcome.heldDeletes} deletions held: run \`sandsync confirm-deletes\` to commit ` +
         "them or `sandsync reject-deletes` to bring the files back"
-      : "");
+      : "") +
+    heldOverQuotaLines(outcome.heldOverQuota);
+}
+
+/** Files held back over the quota, one line each (empty when none). */
+export function heldOverQuotaLines(held: readonly HeldFile[] | undefined): string {
+  if (!held || held.length === 0) return "";
+  return `\n  held over quota ${held.length} (free space or raise the quota; retried every run)` +
+    held.map((file) => `\n    ${file.path} (${file.size} bytes)`).join("");
 }
 
 function side(label: string, s: ConflictSideInfo | null): string {

@@ -57,6 +57,7 @@ export type MetaKey =
   | "cursor"
   | "instance"
   | "held_deletes"
+  | "held_quota"
   | "delete_decision"
   /** The workspace's `sync_git` setting as `init` last read it ("true" / "false"). */
   | "sync_git";

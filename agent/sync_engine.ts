@@ -54,6 +54,26 @@ export interface SyncOutcome extends SyncResult {
   cursor: number;
   /** Local files whose bytes the scan read (new or changed stat); 0 on a no-op rescan. */
   hashed: number;
+  /** Files held back because they do not fit the owner's quota (retried every run). */
+  heldOverQuota?: HeldFile[];
+}
+
+/** A local file the run could not commit, and why. */
+export interface HeldFile {
+  readonly path: string;
+  readonly size: number;
+  readonly code: "quota_exceeded";
+}
+
+/** The files the last run held back over quota (`status` shows them). */
+export function heldOverQuota(state: StateDb): HeldFile[] {
+  const raw = state.getMeta("held_quota");
+  if (!raw) return [];
+  try {
+    return JSON.parse(raw) as HeldFile[];
+  } catch {
+    return [];
+  }
 }
 
 /** Options of {@linkcode SyncEngine}. */
@@ -289,6 +309,19 @@ export class SyncEngine {
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;
+      // What does not fit the quota waits (and is tried again next run); the rest went in.
+      const held = (pushed.heldBack ?? []).map((change): HeldFile => ({
+        path: change.path,
+        size: change.size,
+        code: "quota_exceeded",
+      }));
+      for (const file of held) {
+        this.#log(`held: "${file.path}" (${file.size} bytes) does not fit the quota`);
+      }
+      result.skipped += held.length;
+      if (held.length > 0) result.heldOverQuota = held;
+      if (held.length > 0) state.setMeta("held_quota", JSON.stringify(held));
+      else if (!targeted) state.deleteMeta("held_quota");
       state.transaction(() => {
         for (const { change, result: item } of pushed.committed) {
           const file = scannedBy.get(change);
@@ -338,6 +371,8 @@ export class SyncEngine {
           }
         }
       });
+    } else if (!targeted) {
+      state.deleteMeta("held_quota");
     }
 
     // Pull.
@@ -586,7 +621,7 @@ export class SyncEngine {
     const writer = await fs.openWrite(temp);
     try {
       if (entry.sha256 !== EMPTY_SHA256) {
-        if (!entry.url || !entry.sha256) throw new Error("no download URL");
+        if (!entry.url || !entry.sha256) throw new Error(entry.error?.message ?? "no download URL");
         await downloadBlob(entry.url, { sha256: entry.sha256, size: entry.size }, writer, {
           signal,
           onProgress: (bytes, total) =>

@@ -41,6 +41,11 @@ export interface PushResult {
   readonly bytes: number;
   /** The journal cursor after the last commit (0 when nothing was committed). */
   readonly cursor: number;
+  /**
+   * Changes held back because their bytes do not fit the owner's quota (`quota_exceeded`);
+   * everything else was committed. Absent when nothing was held back.
+   */
+  readonly heldBack?: PendingChange[];
 }
 
 /**
@@ -67,6 +72,8 @@ export interface PushOptions {
 }
 
 const INLINE_BUDGET = 3.5 * 1024 * 1024;
+/** Negotiate rounds after a `blob_missing` commit before the run gives up (the next retries). */
+const BLOB_MISSING_ROUNDS = 4;
 
 /** Negotiates, uploads and commits `changes` in batches. */
 export async function pushChanges(
@@ -77,16 +84,51 @@ export async function pushChanges(
 ): Promise<PushResult> {
   const committed: PushResult["committed"] = [];
   const changed: PendingChange[] = [];
+  const heldBack: PendingChange[] = [];
   let bytes = 0;
   let cursor = 0;
   for (const batch of batches(changes, options.batchSize ?? 1000)) {
-    const outcome = await pushBatch(api, target, batch, options);
+    const outcome = await pushFitting(api, target, batch, options);
     committed.push(...outcome.committed);
     changed.push(...outcome.changed);
+    heldBack.push(...outcome.heldBack ?? []);
     bytes += outcome.bytes;
     cursor = Math.max(cursor, outcome.cursor);
   }
-  return { committed, changed, bytes, cursor };
+  return { committed, changed, bytes, cursor, ...(heldBack.length > 0 ? { heldBack } : {}) };
+}
+
+/**
+ * One batch; when the owner's quota refuses it (reservations are all or nothing), the batch is
+ * halved until what fits is committed and each change that alone does not fit is held back.
+ */
+async function pushFitting(
+  api: SyncApi,
+  target: { workspaceId: string; replicaId: string },
+  batch: PendingChange[],
+  options: PushOptions,
+): Promise<PushResult> {
+  try {
+    return await pushBatch(api, target, batch, options);
+  } catch (error) {
+    if (!isSyncError(error, "quota_exceeded")) throw error;
+    if (batch.length === 1) {
+      return { committed: [], changed: [], bytes: 0, cursor: 0, heldBack: [batch[0]!] };
+    }
+    // Deletions and small files first: they free or need the least.
+    const sorted = [...batch].sort((a, b) => (a.sha256 ? a.size : -1) - (b.sha256 ? b.size : -1));
+    const half = Math.ceil(sorted.length / 2);
+    const first = await pushFitting(api, target, sorted.slice(0, half), options);
+    const second = await pushFitting(api, target, sorted.slice(half), options);
+    const heldBack = [...first.heldBack ?? [], ...second.heldBack ?? []];
+    return {
+      committed: [...first.committed, ...second.committed],
+      changed: [...first.changed, ...second.changed],
+      bytes: first.bytes + second.bytes,
+      cursor: Math.max(first.cursor, second.cursor),
+      ...(heldBack.length > 0 ? { heldBack } : {}),
+    };
+  }
 }
 
 function* batches(changes: readonly PendingChange[], size: number): Generator<PendingChange[]> {
@@ -128,7 +170,7 @@ async function pushBatch(
   let batch = initial;
   const changed: PendingChange[] = [];
   let bytes = 0;
-  // A blob may vanish between negotiate and commit (garbage collection): negotiate again once.
+  // A blob may vanish between negotiate and commit (garbage collection): negotiate again.
   for (let round = 0;; round++) {
     if (batch.length === 0) return { committed: [], changed, bytes, cursor: 0 };
     const wire = batch.map(toWire);
@@ -162,7 +204,12 @@ async function pushBatch(
       const committed = result.items.map((item) => ({ change: batch[item.index]!, result: item }));
       return { committed, changed, bytes, cursor: result.cursor };
     } catch (error) {
-      if (round === 0 && isSyncError(error, "blob_missing")) continue;
+      // Bytes being collected are refused until their removal is done: negotiate again (the
+      // server then asks for a fresh upload), a few times with a short pause.
+      if (round < BLOB_MISSING_ROUNDS && isSyncError(error, "blob_missing")) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * round));
+        continue;
+      }
       throw error;
     }
   }

@@ -63,7 +63,12 @@ export const pullRequestSchema = z.object(target);
 export type PullRequest = z.infer<typeof pullRequestSchema>;
 
 /** `POST e2b-bridge/restore` and `POST e2b-bridge/push`. */
-export const restoreRequestSchema = z.object({ ...target, at: restorePointSchema.optional() });
+export const restoreRequestSchema = z.object({
+  ...target,
+  at: restorePointSchema.optional(),
+  /** Remove the sandbox files the target lacks even past the mass-delete guard. */
+  confirmDeletes: z.boolean().optional(),
+});
 /** A restore request body. */
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 
@@ -108,7 +113,8 @@ export interface RefusedPath {
     | "vanished"
     | "symlinked_parent"
     | "hash_mismatch"
-    | "ignored";
+    | "ignored"
+    | "held_delete";
 }
 
 /** The commit a pull page made. */
@@ -157,6 +163,13 @@ export interface RestoreAnswer {
   readonly written: number;
   /** Files the sandbox already held with the same content. */
   readonly skipped: number;
+  /** Synced files the target lacks, removed from the sandbox (last page only). */
+  readonly deleted: number;
+  /**
+   * Removals held back by the mass-delete guard (more than half of at least 10 synced files);
+   * listed in `refused` as `held_delete`; `confirmDeletes: true` removes them.
+   */
+  readonly heldDeletes: number;
   readonly bytes: number;
   readonly refused: readonly RefusedPath[];
   /** Where the instance manifest was written (last page only). */

@@ -48,4 +48,16 @@ export interface ChangeEntry {
   readonly committedAt: string;
   /** Signed download URL of the bytes (live files only). */
   readonly url?: string;
+  /**
+   * Set instead of `url` when the bytes cannot be served (their object is missing from Storage):
+   * the entry is reported, the rest of the page flows. Clients skip the path and retry later.
+   */
+  readonly error?: EntryError;
+}
+
+/** Why one feed entry carries no bytes. */
+export interface EntryError {
+  /** `blob_missing`: Storage holds no object for the entry's hash. */
+  readonly code: "blob_missing";
+  readonly message: string;
 }

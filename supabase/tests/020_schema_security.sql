@@ -26,8 +26,9 @@ select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc as p
    join pg_namespace as n on n.oid = p.pronamespace
    where n.nspname in ('sandsync', 'public') and p.prosecdef),
-  array['on_sync_object_change', 'release_quota', 'reserve_for', 'reserve_quota'],
-  'only the four documented functions are security definer');
+  array['on_sync_object_change', 'on_sync_object_removed', 'release_quota', 'reserve_for',
+    'reserve_quota', 'versions_need_stored_blobs'],
+  'only the documented functions are security definer');
 
 select is(
   (select array_agg(p.proname::text order by p.proname) from pg_proc as p

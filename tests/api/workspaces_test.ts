@@ -159,6 +159,8 @@ Deno.test("deleting a workspace frees the bytes only it referenced", async () =>
     (await sql`select used_bytes::int as n from sandsync.quotas where owner_id = ${id}`)[0]?.n;
   assert.equal(await objects(), 2);
   const usedBefore = await used();
+  // Collection keeps its grace period: only blobs announced long enough ago go.
+  await sql`update sandsync.blobs set created_at = now() - interval '2 hours' where owner_id = ${id}`;
 
   const deleted = await client.call<{ deleted: boolean; freedObjects: number }>(
     "DELETE",

@@ -159,6 +159,8 @@ export interface BridgePage {
   pulled: number;
   skipped: number;
   deleted: number;
+  /** Restore/push: removals held by the mass-delete guard. */
+  heldDeletes?: number;
   written: number;
   bytes: number;
   refused: { path: string; reason: string }[];

@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { randomBytes } from "../e2b_standin/standin_support.ts";
-import { ROOT, runAll, sha256, treeHashes, withBridge, writeTree } from "./bridge_support.ts";
+import {
+  ROOT,
+  runAll,
+  sha256,
+  treeHashes,
+  withBridge,
+  workspaceFiles,
+  writeTree,
+} from "./bridge_support.ts";
 
 async function listNames(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -77,16 +85,20 @@ Deno.test("snapshot records a checkpoint that restore returns to; push writes on
 
     const c = await sandbox();
     const back = await runAll(client, "restore", { workspaceId, sandboxId: c.id, at: "cp1" });
-    assert.equal(back.pages.at(-1)!.seq, checkpoint.seq);
-    assert.deepEqual(
-      await treeHashes(c.root),
-      new Map([["a.txt", sha256("a1")], ["b.txt", sha256("b1")]]),
-    );
+    // The restore is committed: the checkpoint's state is the workspace's current state.
+    assert.ok(back.pages.at(-1)!.seq! > checkpoint.seq);
+    const cp1 = new Map([["a.txt", sha256("a1")], ["b.txt", sha256("b1")]]);
+    assert.deepEqual(await treeHashes(c.root), cp1);
+    assert.deepEqual(await workspaceFiles(sql, workspaceId), cp1);
 
-    // push the current state onto the live sandbox: a.txt differs, c.txt is new, b.txt is kept.
-    const pushed = await runAll(client, "push", { workspaceId, sandboxId: c.id });
-    assert.deepEqual([pushed.written, pushed.pages.at(-1)!.skipped], [2, 1]);
-    assert.deepEqual(await treeHashes(c.root), await treeHashes(a.root));
+    // push the current state onto the live sandbox `a` (a2, b1, c2): a.txt is written, b.txt
+    // kept, c.txt (absent from the workspace now) removed.
+    const pushed = await runAll(client, "push", { workspaceId, sandboxId: a.id });
+    assert.deepEqual(
+      [pushed.written, pushed.pages.at(-1)!.skipped, pushed.pages.at(-1)!.deleted],
+      [1, 1, 1],
+    );
+    assert.deepEqual(await treeHashes(a.root), await treeHashes(c.root));
 
     // A version id and a time are restore points too.
     const d = await sandbox();
@@ -113,4 +125,74 @@ Deno.test("snapshot records a checkpoint that restore returns to; push writes on
       select count(*)::int as n from sandsync.replicas
       where workspace_id = ${workspaceId} and sandbox_instance = 'sbx-never-touched'`;
     assert.equal(replicas?.n, 0, "a refused restore registers no replica");
+  }));
+
+Deno.test("a checkpoint restored onto its live sandbox: sandbox and workspace agree, later changes move exactly", () =>
+  withBridge(async ({ client, sql, workspaceId, sandbox }) => {
+    const a = await sandbox({ "app.ts": "v1", "lib/keep.ts": "keep", ".gitignore": "build/\n" });
+    await runAll(client, "snapshot", { workspaceId, sandboxId: a.id, name: "before" });
+    await writeTree(a.root, {
+      "app.ts": "v2",
+      "later.txt": "made after",
+      "build/out.js": "ignored",
+    });
+    const after = await runAll(client, "pull", { workspaceId, sandboxId: a.id });
+    assert.equal(after.pulled, 2);
+
+    const restored = await runAll(client, "restore", {
+      workspaceId,
+      sandboxId: a.id,
+      at: "before",
+    });
+    const last = restored.pages.at(-1)!;
+    assert.deepEqual([restored.written, last.deleted, last.heldDeletes], [1, 1, 0]);
+    const expected = new Map([
+      [".gitignore", sha256("build/\n")],
+      ["app.ts", sha256("v1")],
+      ["build/out.js", sha256("ignored")],
+      ["lib/keep.ts", sha256("keep")],
+    ]);
+    assert.deepEqual(await treeHashes(a.root), expected, "later.txt removed, ignored build/ kept");
+    expected.delete("build/out.js");
+    assert.deepEqual(await workspaceFiles(sql, workspaceId), expected, "the workspace agrees");
+    const [history] = await sql<{ n: number }[]>`
+      select count(*)::int as n from sandsync.versions as v join sandsync.files as f on f.id = v.file_id
+      where f.workspace_id = ${workspaceId} and f.path = 'app.ts' and v.sha256 = ${sha256("v2")}`;
+    assert.equal(history?.n, 1, "v2 stays in history");
+
+    const quiet = await runAll(client, "pull", { workspaceId, sandboxId: a.id });
+    assert.deepEqual([quiet.pulled, quiet.pages.at(-1)!.deleted], [0, 0], "nothing left to pull");
+    await writeTree(a.root, { "app.ts": "v3" });
+    const next = await runAll(client, "pull", { workspaceId, sandboxId: a.id });
+    assert.equal(next.pulled, 1, "exactly the later change moves");
+    expected.set("app.ts", sha256("v3"));
+    assert.deepEqual(await workspaceFiles(sql, workspaceId), expected);
+    const push = await runAll(client, "push", { workspaceId, sandboxId: a.id });
+    assert.deepEqual([push.written, push.pages.at(-1)!.deleted], [0, 0]);
+  }));
+
+Deno.test("a restore that would remove most synced files holds them unless confirmed", () =>
+  withBridge(async ({ client, sql, workspaceId, sandbox }) => {
+    const files: Record<string, string> = { "keep.txt": "keep" };
+    const a = await sandbox(files);
+    await runAll(client, "snapshot", { workspaceId, sandboxId: a.id, name: "small" });
+    const more: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) more[`gen/f${i}.txt`] = `f${i}`;
+    await writeTree(a.root, more);
+    await runAll(client, "pull", { workspaceId, sandboxId: a.id });
+
+    const held = await runAll(client, "restore", { workspaceId, sandboxId: a.id, at: "small" });
+    const page = held.pages.at(-1)!;
+    assert.deepEqual([page.deleted, page.heldDeletes], [0, 12]);
+    assert.equal(page.refused.filter((r) => r.reason === "held_delete").length, 12);
+    assert.equal((await treeHashes(a.root)).size, 13, "nothing removed");
+    assert.equal((await workspaceFiles(sql, workspaceId)).size, 13, "nothing committed either");
+    const confirmed = await runAll(client, "restore", {
+      workspaceId,
+      sandboxId: a.id,
+      at: "small",
+      confirmDeletes: true,
+    });
+    assert.equal(confirmed.pages.at(-1)!.deleted, 12);
+    assert.deepEqual(await treeHashes(a.root), new Map([["keep.txt", sha256("keep")]]));
   }));

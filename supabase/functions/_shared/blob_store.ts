@@ -32,8 +32,11 @@ export interface UploadTicket {
 export interface BlobStore {
   /** A signed upload URL for `key` (upsert off: content-addressed keys are written once). */
   signUpload(key: string): Promise<UploadTicket>;
-  /** Signed download URLs, in the order of `keys`. */
-  signDownloads(keys: readonly string[], expiresInSeconds: number): Promise<string[]>;
+  /** Signed download URLs, in the order of `keys`; `undefined` for a key with no object. */
+  signDownloads(
+    keys: readonly string[],
+    expiresInSeconds: number,
+  ): Promise<(string | undefined)[]>;
   /** Streams the stored bytes through SHA-256; `undefined` when there is no such object. */
   digest(key: string): Promise<BlobDigest | undefined>;
   /** Streams the stored bytes (optionally a `Range`); `undefined` when missing. */
@@ -99,8 +102,7 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       const byPath = new Map(entries.map((entry) => [entry.path, entry.signedURL]));
       return keys.map((key) => {
         const signed = byPath.get(key);
-        if (!signed) throw new Error(`Storage signed no download URL for "${key}"`);
-        return `${publicBase}${signed}`;
+        return signed ? `${publicBase}${signed}` : undefined;
       });
     },
 

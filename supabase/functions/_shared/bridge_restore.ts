@@ -7,9 +7,16 @@
  * otherwise). Nothing outside the root is touched: a directory on the way that is a symlink
  * refuses the files below it (the one rule of `shared/protected_paths.ts`, the agent's too), and
  * a path the sandbox's ignore rules or the protected set (`.git/`, `.sandsync/`, temp names)
- * cover is never written. Only permission bits are applied (no setuid, setgid or sticky). The last page leaves `<root>/.sandsync/instance.json` so an
- * agent inside the sandbox recognises the instance. Files the target state lacks are not
- * removed from the sandbox.
+ * cover is never written. Only permission bits are applied (no setuid, setgid or sticky). The
+ * last page leaves `<root>/.sandsync/instance.json` so an agent inside the sandbox recognises
+ * the instance.
+ *
+ * The sandbox ends equal to the target exactly: on the last page, synced files the target lacks
+ * are removed (ignored and protected paths, and paths the bridge refuses, are never touched),
+ * unless that would remove more than half of at least 10 synced files without `confirmDeletes`
+ * (then they are listed as `held_delete`). A restore at a point (`at`) is first committed to the
+ * workspace as one change set that makes the state at that point current (everything later stays
+ * in history), so the sandbox, its recorded state and the workspace agree.
  *
  * @module
  */
@@ -30,6 +37,9 @@ import { blobKey } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { E2bFs } from "./e2b_fs.ts";
 import { forEachLimit } from "./for_each_limit.ts";
+import { listSandbox } from "./bridge_listing.ts";
+import { REPLICA_NAMESPACE, uuidV5 } from "./replica_ids.ts";
+import { sha256Hex } from "../../../shared/hash.ts";
 
 /** Where the instance manifest lives, relative to the root. */
 export const MANIFEST_PATH = ".sandsync/instance.json";
@@ -83,17 +93,28 @@ export async function restorePage(
     ? decodeCursor(restoreCursorSchema, request.cursor, target)
     : undefined;
   const owner = await deps.store.owner(caller, request.workspaceId);
-  const cursor: RestoreCursor = resumed ?? {
-    v: 1,
-    op: "restore",
-    target,
-    seq: await deps.store.restorePoint(caller, request.workspaceId, request.at),
-    after: "",
-  };
+  const point = resumed
+    ? undefined
+    : await deps.store.restorePoint(caller, request.workspaceId, request.at);
   const { fs, exists } = await openRoot(deps, request);
   const { sandboxId } = request;
   if (!exists) await inSandbox(sandboxId, () => fs.mkdir(""));
   const replicaId = await deps.store.register(caller, request);
+  if (!resumed && request.at !== undefined && !request.confirmDeletes) {
+    // Held removals hold the whole restore: nothing committed, nothing written, so the
+    // workspace and the sandbox still agree.
+    const extras = await listExtras(deps, caller, fs, { ...request, seq: point! });
+    if (extras.held) return heldAnswer(replicaId, point!, extras.paths);
+  }
+  const cursor: RestoreCursor = resumed ?? {
+    v: 1,
+    op: "restore",
+    target,
+    seq: request.at === undefined
+      ? point!
+      : await commitRestore(deps, caller, { ...request, replicaId, seq: point! }),
+    after: "",
+  };
   const files = await deps.store.stateAt(caller, request.workspaceId, {
     seq: cursor.seq,
     after: cursor.after,
@@ -165,7 +186,13 @@ export async function restorePage(
   const last = files.at(-1);
   const done = files.length < deps.limits.pageFiles || !last;
   let manifest: string | null = null;
+  let deleted = 0;
+  let heldDeletes = 0;
   if (done) {
+    const extras = await removeExtras(deps, caller, fs, { ...request, replicaId, seq: cursor.seq });
+    deleted = extras.deleted;
+    heldDeletes = extras.held.length;
+    refused.push(...extras.held.map((path) => ({ path, reason: "held_delete" as const })));
     manifest = await writeManifest(fs, {
       source: "e2b-bridge",
       workspaceId: request.workspaceId,
@@ -185,6 +212,8 @@ export async function restorePage(
     seq: cursor.seq,
     written,
     skipped: same.length,
+    deleted,
+    heldDeletes,
     bytes,
     refused: refused.sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 100),
     manifest,
@@ -202,4 +231,108 @@ async function writeManifest(fs: E2bFs, manifest: InstanceManifest): Promise<str
     await fs.move(temp, MANIFEST_PATH);
     return fs.absolute(MANIFEST_PATH);
   });
+}
+
+/**
+ * Commits the workspace's state at `seq` as one new change set (as the bridge replica) and
+ * answers the journal position to write; nothing to commit answers the current head. The
+ * idempotency key follows the items, so a retried first page replays the same commit.
+ */
+async function commitRestore(
+  deps: BridgeDeps,
+  caller: Caller,
+  target: { workspaceId: string; replicaId: string; seq: number },
+): Promise<number> {
+  const changes = await deps.store.restoreChanges(caller, target.workspaceId, target.seq);
+  if (changes.length === 0) {
+    return await deps.store.restorePoint(caller, target.workspaceId, undefined);
+  }
+  const idempotencyKey = uuidV5(
+    REPLICA_NAMESPACE,
+    `bridge-restore:${target.replicaId}:${target.seq}:${sha256Hex(JSON.stringify(changes))}`,
+  );
+  const result = await deps.sync.commit(caller, {
+    workspaceId: target.workspaceId,
+    replicaId: target.replicaId,
+    idempotencyKey,
+    changes,
+  }) as { cursor?: number };
+  return Number(
+    result.cursor ?? await deps.store.restorePoint(caller, target.workspaceId, undefined),
+  );
+}
+
+/** Most synced files a restore removes without `confirmDeletes`: half of them (from 10 up). */
+const MAX_DELETE_SHARE = 0.5;
+const MIN_GUARDED_FILES = 10;
+
+/**
+ * Removes the synced files of the sandbox that the state at `seq` lacks, and forgets them in the
+ * replica's recorded state. Only what a pull would sync is looked at (ignored and protected
+ * paths, symlinks and refused paths are never touched).
+ */
+async function removeExtras(
+  deps: BridgeDeps,
+  caller: Caller,
+  fs: E2bFs,
+  target: {
+    workspaceId: string;
+    sandboxId: string;
+    replicaId: string;
+    seq: number;
+    confirmDeletes?: boolean | undefined;
+  },
+): Promise<{ deleted: number; held: string[] }> {
+  const extras = await listExtras(deps, caller, fs, target);
+  if (extras.paths.length === 0) return { deleted: 0, held: [] };
+  if (extras.held) return { deleted: 0, held: extras.paths };
+  await inSandbox(
+    target.sandboxId,
+    () => forEachLimit(extras.paths, deps.limits.concurrency, (path) => fs.remove(path)),
+  );
+  await deps.store.report(
+    caller,
+    target.replicaId,
+    extras.paths.map((path) => ({ path, deleted: true })),
+  );
+  return { deleted: extras.paths.length, held: [] };
+}
+
+/** The synced sandbox files the state at `seq` lacks, and whether the guard holds them. */
+async function listExtras(
+  deps: BridgeDeps,
+  caller: Caller,
+  fs: E2bFs,
+  target: {
+    workspaceId: string;
+    sandboxId: string;
+    seq: number;
+    confirmDeletes?: boolean | undefined;
+  },
+): Promise<{ paths: string[]; held: boolean }> {
+  const listing = await inSandbox(target.sandboxId, () => listSandbox(fs));
+  if (!listing) return { paths: [], held: false };
+  const keep = await deps.store.pathsAt(caller, target.workspaceId, target.seq);
+  const paths = listing.files.map((file) => file.path).filter((path) => !keep.has(path));
+  const synced = listing.files.length;
+  const held = !target.confirmDeletes && paths.length > 0 && synced >= MIN_GUARDED_FILES &&
+    paths.length / synced > MAX_DELETE_SHARE;
+  return { paths, held };
+}
+
+/** The answer of a restore the mass-delete guard held: nothing done, the removals listed. */
+function heldAnswer(replicaId: string, seq: number, held: readonly string[]): RestoreAnswer {
+  return {
+    done: true,
+    cursor: null,
+    replicaId,
+    seq,
+    written: 0,
+    skipped: 0,
+    deleted: 0,
+    heldDeletes: held.length,
+    bytes: 0,
+    refused: held.slice(0, 100).map((path) => ({ path, reason: "held_delete" as const })),
+    manifest: null,
+  };
 }

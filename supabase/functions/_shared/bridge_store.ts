@@ -7,6 +7,7 @@
  * @module
  */
 import { errors } from "../../../shared/errors.ts";
+import type { FileChange } from "../../../shared/wire.ts";
 import type { Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import { derivedReplicaId } from "./replica_ids.ts";
@@ -182,6 +183,68 @@ export class BridgeStore {
         order by f.path, v.committed_at desc`;
       return new Map(rows.map((row) => [row.path, row.vector]));
     });
+  }
+
+  /**
+   * The changes that make the workspace's current state equal its state at `seq`: each path
+   * live then whose current content or mode differs, back to its content then; each path live
+   * now but not then, deleted. Based on the current versions (one change set dominating them).
+   */
+  async restoreChanges(caller: Caller, workspaceId: string, seq: number): Promise<FileChange[]> {
+    const target = new Map((await this.#allAt(caller, workspaceId, seq)).map((f) => [f.path, f]));
+    const now = await this.#db.asCaller(caller, (tx) =>
+      tx<{
+        path: string;
+        sha256: string | null;
+        mode: number;
+        deleted: boolean;
+        vector: Record<string, number>;
+      }[]>`
+        select path, sha256, mode, deleted, vector from sandsync.files
+        where workspace_id = ${workspaceId} and current_version_id is not null`);
+    const mtime = Date.now();
+    const changes: FileChange[] = [];
+    const current = new Map(now.map((row) => [row.path, row]));
+    for (const file of target.values()) {
+      const row = current.get(file.path);
+      if (row && !row.deleted && row.sha256 === file.sha256 && row.mode === file.mode) continue;
+      changes.push({
+        path: file.path,
+        sha256: file.sha256,
+        size: file.size,
+        mode: file.mode,
+        mtime,
+        base: row?.vector ?? null,
+      });
+    }
+    for (const row of now) {
+      if (row.deleted || target.has(row.path)) continue;
+      changes.push({
+        path: row.path,
+        sha256: null,
+        size: 0,
+        mode: row.mode,
+        mtime,
+        base: row.vector,
+        deleted: true,
+      });
+    }
+    return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Every live path of the workspace at journal position `seq`. */
+  async pathsAt(caller: Caller, workspaceId: string, seq: number): Promise<Set<string>> {
+    return new Set((await this.#allAt(caller, workspaceId, seq)).map((file) => file.path));
+  }
+
+  async #allAt(caller: Caller, workspaceId: string, seq: number): Promise<StateFile[]> {
+    const all: StateFile[] = [];
+    for (let after = "";;) {
+      const page = await this.stateAt(caller, workspaceId, { seq, after, limit: 10_000 });
+      all.push(...page);
+      if (page.length < 10_000) return all;
+      after = page.at(-1)!.path;
+    }
   }
 
   /** The journal position of a restore point (`null`: now). */

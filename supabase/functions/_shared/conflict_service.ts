@@ -146,7 +146,7 @@ export class ConflictService {
       keys,
       downloadUrlTtl(caller, CONFLICT_URL_TTL_SECONDS),
     );
-    const urlByKey = new Map(keys.map((key, i) => [key, urls[i]!]));
+    const urlByKey = new Map(keys.map((key, i) => [key, urls[i]]));
     const byId = new Map(versions.map((v) => [v.id, v]));
     const extraById = new Map(extras.map((e) => [e.id, e]));
     const side = (id: string | null): ListedSide | null => {

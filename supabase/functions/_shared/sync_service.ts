@@ -8,7 +8,7 @@
  * @module
  */
 import { errors } from "../../../shared/errors.ts";
-import type { ChangeEntry } from "../../../shared/sync_answers.ts";
+import type { ChangeEntry, EntryError } from "../../../shared/sync_answers.ts";
 import { sha256Hex } from "../../../shared/hash.ts";
 import type {
   ChangesQuery,
@@ -87,7 +87,18 @@ export class SyncService {
           ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
           : tx`public.reserve_quota(${tx.json(wanted)})`
       } as result`;
-      return { owner, items: row?.result.items ?? [] };
+      const items = row?.result.items ?? [];
+      // A collecting blob's object is about to be removed: absent, so the client uploads afresh.
+      const collecting = await tx<{ sha256: string }[]>`
+        select sha256 from sandsync.blobs where owner_id = ${owner} and state = 'collecting'
+          and sha256 = any(${items.map((item) => item.sha256)})`;
+      const gone = new Set(collecting.map((blob) => blob.sha256));
+      return {
+        owner,
+        items: items.map((item) =>
+          gone.has(item.sha256) ? { ...item, status: "reserved" as const } : item
+        ),
+      };
     });
     const missing = reservation.items.filter((item) => item.status !== "present");
     const uploads: UploadInstruction[] = await planUploads(this.#blobs, {
@@ -251,12 +262,13 @@ export class SyncService {
       keys,
       downloadUrlTtl(caller, DOWNLOAD_URL_TTL_SECONDS),
     );
-    const byKey = new Map(keys.map((key, i) => [key, urls[i]!]));
-    return entries.map((entry) =>
-      entry.kind === "file" && !entry.deleted && entry.sha256
-        ? { ...entry, url: byKey.get(blobKey(owner, entry.sha256)) }
-        : entry
-    );
+    const byKey = new Map(keys.map((key, i) => [key, urls[i]]));
+    // One missing object never fails the page: its entry says so, the rest flows.
+    return entries.map((entry) => {
+      if (entry.kind !== "file" || entry.deleted || !entry.sha256) return entry;
+      const url = byKey.get(blobKey(owner, entry.sha256));
+      return url ? { ...entry, url } : { ...entry, error: missingBytes(entry.sha256) };
+    });
   }
 }
 
@@ -298,6 +310,14 @@ async function assertVectorKeys(
     path: `changes.${index}.base.${stranger}`,
     message: "not a replica of this workspace",
   }]);
+}
+
+function missingBytes(sha256: string): EntryError {
+  return {
+    code: "blob_missing",
+    message:
+      `The bytes of blob "${sha256}" are missing from Storage; this entry cannot be downloaded`,
+  };
 }
 
 function uniqueBlobs(changes: readonly FileChange[]): { sha256: string; size: number }[] {

@@ -9,6 +9,7 @@
  */
 import { errors } from "../../../shared/errors.ts";
 import { assertWorkspaceScope, newAgentToken } from "./auth.ts";
+import { COLLECT_GRACE_SECONDS, collectBlobs } from "./blob_collect.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { Caller } from "./caller.ts";
 import type { Database } from "./db.ts";
@@ -161,20 +162,19 @@ export class WorkspaceService {
     return toWorkspace(row!);
   }
 
-  /** Deletes a workspace, then removes blobs no version references any more (quota freed). */
+  /**
+   * Deletes a workspace, then collects the owner's blobs nothing references any more (quota
+   * freed): that owner's only, and past the usual grace, like housekeeping.
+   */
   async delete(caller: Caller, id: string): Promise<{ deleted: true; freedObjects: number }> {
     if (caller.kind === "agent") throw errors.forbidden("operation", "delete workspace");
     const owner = (await this.get(caller, id)).ownerId;
     await this.db.asCaller(caller, (tx) => tx`select public.delete_workspace(${id})`);
-    // Service role: garbage collection spans the owner's blobs, which only it may delete.
-    const keys = await this.db.asService((tx) =>
-      tx<{ storage_key: string }[]>`
-        select storage_key from public.service_collect_blobs(interval '0 seconds')
-        where storage_key like ${owner + "/%"}`
+    const collected = await collectBlobs(
+      { db: this.db, blobs: this.blobs },
+      { graceSeconds: COLLECT_GRACE_SECONDS, ownerId: owner },
     );
-    const list = keys.map((row) => row.storage_key);
-    for (let i = 0; i < list.length; i += 500) await this.blobs.remove(list.slice(i, i + 500));
-    return { deleted: true, freedObjects: list.length };
+    return { deleted: true, freedObjects: collected.blobs + collected.strays };
   }
 
   /** Registers (or refreshes) a replica of the workspace. */
