@@ -13,6 +13,7 @@ import { type FileSyncService, FileSyncService as Service } from "../client/file
 import { backoffDelay, sleep } from "../client/retry.ts";
 import { SyncApi } from "../client/sync_api.ts";
 import type { ProgressEvent, Workspace } from "../client/types.ts";
+import { acquireDirLock, lockHolder } from "./dir_lock.ts";
 import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
 import { IgnoreRules } from "./ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
@@ -82,6 +83,8 @@ export class Agent {
   readonly #options: AgentOptions;
   #stop?: AbortController;
   #wake?: () => void;
+  /** Nested holds of the directory lock by this process. */
+  #held = 0;
 
   private constructor(
     dir: string,
@@ -307,7 +310,7 @@ export class Agent {
    * periodic rescan (the whole root), until `stop()`.
    */
   async watch(options: { rescanMs?: number; onSync?: (outcome: SyncOutcome) => void } = {}) {
-    const release = await this.#lock();
+    const release = await this.#lock(Infinity);
     const stop = this.#stop = new AbortController();
     const log = this.#options.log ?? (() => {});
     // What the next run must look at: everything, or the paths events named since the last.
@@ -422,38 +425,53 @@ export class Agent {
     this.state.close();
   }
 
-  get #pidFile() {
-    return join(this.dir, STATE_DIR, "agent.pid");
+  get #lockFile() {
+    return join(this.dir, STATE_DIR, "agent.lock");
   }
 
+  /** The pid of another live process holding this directory's lock (a daemon), if any. */
   async #daemonPid(): Promise<number | undefined> {
-    const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
-    const pid = Number(text.trim());
-    if (!Number.isInteger(pid) || pid <= 0 || pid === Deno.pid) return undefined;
+    if (this.#held > 0) return undefined; // this process holds it
+    const probe = await Deno.open(this.#lockFile, { read: true, write: true, create: true })
+      .catch(() => undefined);
+    if (!probe) return undefined;
     try {
-      await Deno.stat(`/proc/${pid}`);
-      return pid;
-    } catch {
-      return undefined; // stale: the process is gone (killed, crashed)
+      if (await probe.tryLock(true)) return undefined; // nobody holds it (closing unlocks)
+      return await lockHolder(this.#lockFile) ?? -1;
+    } finally {
+      probe.close();
     }
   }
 
-  /** One process syncs a directory at a time; a stale lock of a dead process is taken over. */
-  async #lock(): Promise<() => Promise<void>> {
-    const other = await this.#daemonPid();
-    if (other !== undefined) {
-      throw new Error(`another sandsync process (pid ${other}) syncs "${this.dir}"`);
+  /**
+   * One process syncs a directory at a time: a kernel lock (see dir_lock.ts), released when
+   * the holder dies. `waitMs`: how long to wait for another holder (default: fail at once).
+   */
+  async #lock(waitMs = 0): Promise<() => Promise<void>> {
+    if (this.#held > 0) {
+      this.#held++;
+      return () => Promise.resolve(void this.#held--);
     }
-    await Deno.writeTextFile(this.#pidFile, String(Deno.pid));
-    return async () => {
-      const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
-      if (text.trim() === String(Deno.pid)) await Deno.remove(this.#pidFile).catch(() => {});
+    const log = this.#options.log ?? (() => {});
+    const lock = await acquireDirLock(this.#lockFile, {
+      dir: this.dir,
+      waitMs,
+      onWait: (pid) =>
+        log(
+          `waiting for the sandsync process${pid ? ` (pid ${pid})` : ""} that syncs "${this.dir}"`,
+        ),
+    });
+    this.#held = 1;
+    return () => {
+      if (--this.#held === 0) lock.release();
+      return Promise.resolve();
     };
   }
 }
 
 /** Asks the daemon `pid` for a sync run now. */
 function wake(pid: number): void {
+  if (pid <= 0) return; // holder unknown: never signal a process group
   try {
     Deno.kill(pid, "SIGUSR1");
   } catch { /* gone, or no signals here: it rescans and polls anyway */ }

@@ -36,11 +36,10 @@ Deno.test("watch mode: held deletions are rejected (files come back) or confirme
   };
   try {
     await eventually(
-      () =>
-        Deno.readTextFile(join(a.dir, ".sandsync/agent.pid")).then(
-          (t) => t.trim() === String(daemon.pid),
-          () => false,
-        ),
+      async () => {
+        const status = await runCli(config, ["status", a.dir, "--json"]);
+        return JSON.parse(status.stdout || "{}").watching === true;
+      },
       15_000,
       "the daemon to start",
     );
