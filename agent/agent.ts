@@ -94,6 +94,7 @@ export class Agent {
   /** Where the state of this root lives (outside it). */
   readonly paths: StatePaths;
   #daemon?: Daemon;
+  #closed = false;
   /** Nested holds of the directory lock by this process. */
   #held = 0;
 
@@ -402,6 +403,8 @@ export class Agent {
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.state.close();
   }
 

@@ -43,6 +43,8 @@ Deno.test("status, reject-deletes, confirm-deletes and restore beside a daemon a
   const { dir, workspaceId } = await initRoot(config, workspace, async (dir) => {
     await Deno.mkdir(join(dir, "d"));
     for (const name of names) await Deno.writeTextFile(join(dir, name), `${name}\n`);
+    // (A root that comes up empty is restored: one file stays.)
+    await Deno.writeTextFile(join(dir, "keep.txt"), "stays\n");
   });
   const daemon = await startDaemon(config, dir);
   const removeAll = async () => {
@@ -55,7 +57,7 @@ Deno.test("status, reject-deletes, confirm-deletes and restore beside a daemon a
   };
   try {
     await eventually(
-      async () => Object.keys((await workspaceRows(workspaceId)).live).length === 12,
+      async () => Object.keys((await workspaceRows(workspaceId)).live).length === 13,
       20_000,
       "the first sync",
     );
@@ -67,7 +69,7 @@ Deno.test("status, reject-deletes, confirm-deletes and restore beside a daemon a
     assert.equal(rejected.code, 0, rejected.stderr);
     assert.equal(JSON.parse(rejected.stdout).rejectedDeletes, 12);
     assert.equal(await Deno.readTextFile(join(dir, "d/f3.txt")), "d/f3.txt\n");
-    assert.equal(Object.keys((await workspaceRows(workspaceId)).live).length, 12);
+    assert.equal(Object.keys((await workspaceRows(workspaceId)).live).length, 13);
     assert.equal((await status(config, dir)).body.heldDeletes, 0);
 
     const beforeDeletes = new Date().toISOString();
@@ -75,7 +77,7 @@ Deno.test("status, reject-deletes, confirm-deletes and restore beside a daemon a
     const confirmed = await cli(config, ["confirm-deletes", dir]);
     assert.equal(confirmed.code, 0, confirmed.stderr);
     assert.match(confirmed.stdout, /confirmed 12 held deletions/);
-    assert.deepEqual((await workspaceRows(workspaceId)).live, {});
+    assert.deepEqual(Object.keys((await workspaceRows(workspaceId)).live), ["keep.txt"]);
 
     const restored = await cli(config, [
       "restore",
@@ -102,7 +104,7 @@ Deno.test("flush and status in a loop while the daemon downloads large files nev
   const daemon = await startDaemon(config, dir);
   try {
     for (let i = 0; i < 4; i++) {
-      await writeLargeFile(join(source.dir, `big/b${i}.bin`), 24 * 1024 * 1024 + i);
+      await writeLargeFile(join(source.dir, `big/b${i}.bin`), 24 * 1024 * 1024 + 4096 * i + 100);
     }
     for (let i = 0; i < 40; i++) {
       await Deno.writeTextFile(join(source.dir, `small/s${i}.txt`), `small ${i}\n`);

@@ -121,12 +121,20 @@ export class Proc {
     return code;
   }
 
-  /** Sends `signal` and waits for the exit: its code and how long it took. */
+  /**
+   * Sends `signal` and waits for the exit: its code and how long it took. A process still up
+   * after 10 s is killed (SIGKILL) so that a test fails instead of hanging.
+   */
   async stop(signal: Deno.Signal = "SIGTERM"): Promise<{ code: number; ms: number }> {
     const started = performance.now();
     this.signal(signal);
-    const code = await this.exit();
-    return { code, ms: Math.round(performance.now() - started) };
+    const timer = setTimeout(() => this.signal("SIGKILL"), 10_000);
+    try {
+      const code = await this.exit();
+      return { code, ms: Math.round(performance.now() - started) };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
