@@ -106,6 +106,7 @@ Deno.test("flush and status in a loop while the daemon downloads large files nev
     for (let i = 0; i < 4; i++) {
       await writeLargeFile(join(source.dir, `big/b${i}.bin`), 24 * 1024 * 1024 + 4096 * i + 100);
     }
+    await Deno.mkdir(join(source.dir, "small"));
     for (let i = 0; i < 40; i++) {
       await Deno.writeTextFile(join(source.dir, `small/s${i}.txt`), `small ${i}\n`);
     }

@@ -69,10 +69,11 @@ export async function initRoot(
   config: AgentConfig,
   workspace: string,
   fill?: (dir: string) => Promise<void>,
+  extra: string[] = [],
 ): Promise<{ dir: string; workspaceId: string }> {
   const dir = await Deno.makeTempDir({ prefix: "sandsync-field-" });
   if (fill) await fill(dir);
-  const result = await cli(config, ["init", dir, "--workspace", workspace, "--json"]);
+  const result = await cli(config, ["init", dir, "--workspace", workspace, "--json", ...extra]);
   if (result.code !== 0) throw new Error(`init failed: ${result.stderr}`);
   return { dir, workspaceId: JSON.parse(result.stdout).workspaceId };
 }
@@ -144,7 +145,9 @@ export async function startDaemon(config: AgentConfig, dir: string): Promise<Pro
   await eventually(
     async () => {
       const answer = await status(config, dir);
-      return answer.body.watching === true;
+      // (Its first run done: idle. A daemon that reports no phase counts as up once watching.)
+      const phase = (answer.body.daemon as { phase?: string } | undefined)?.phase;
+      return answer.body.watching === true && (phase === undefined || phase === "idle");
     },
     30_000,
     `the daemon of "${dir}" to answer`,
