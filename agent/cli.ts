@@ -236,11 +236,14 @@ class Cli {
 
   sync(command: "sync" | "flush"): Promise<number> {
     return this.with(this.rest[0] ?? ".", async (agent) => {
+      const started = performance.now();
       const outcome = command === "sync"
         ? await agent.sync({ confirmDeletes: this.values["confirm-deletes"] === true })
         : await agent.flush();
       if (!outcome) {
-        this.print({ flushed: true }, () => "");
+        // Done by the daemon: how long the request took (the process start not included).
+        const ms = Math.round(performance.now() - started);
+        this.print({ flushed: true, by: "daemon", ms }, () => "");
         return EXIT.ok;
       }
       this.print(syncJson(outcome), () => renderOutcome(outcome));
