@@ -33,12 +33,17 @@ Deno.test("acquireDirLock() takes over at once from a holder killed with SIGKILL
         `const f = await Deno.open(${
           JSON.stringify(file)
         }, {read: true, write: true, create: true});
-         await f.lock(true); console.log("locked"); await new Promise(() => {});`,
+         await f.lock(true); console.log("locked"); setInterval(() => {}, 1000);`,
       ],
       stdout: "piped",
     }).spawn();
     const reader = holder.stdout.getReader();
-    await reader.read(); // "locked"
+    let said = "";
+    while (!said.includes("locked")) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false, `the holder exited before locking: ${said}`);
+      said += new TextDecoder().decode(value);
+    }
     await assert.rejects(acquireDirLock(file, { dir }), LockedError);
     holder.kill("SIGKILL");
     // Not awaited: the child may still be a zombie, its lock is gone with its descriptors.
