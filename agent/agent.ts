@@ -1,24 +1,35 @@
 /**
  * The sandsync agent for one directory: `init` (pick or create the workspace, register a
- * replica, create `.sandsync/state.db`), one-shot `sync`, the `watch` daemon (native events
- * plus a long poll on the changes feed, with reconnect backoff), `flush` and `status`, and
- * what CLI commands need beside a running daemon: `settle` (let the daemon, or a pull of our
- * own, apply what a command committed) and `decideDeletes` (confirm or reject deletions held
- * by `--max-delete`; a daemon is woken with SIGUSR1 and reads the decision from the state).
+ * replica, create the state database outside the root: state_home.ts), one-shot `sync`, the
+ * `watch` daemon (daemon.ts, reached by other commands through its control socket:
+ * control.ts), `flush` and `status`, and what CLI commands need beside a running daemon:
+ * `settle` (let the daemon, or a pull of our own, apply what a command committed) and
+ * `decideDeletes` (confirm or reject deletions held by `--max-delete`). One process syncs a
+ * directory at a time: a kernel lock (dir_lock.ts).
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { type FileSyncService, FileSyncService as Service } from "../client/file_sync_service.ts";
-import { backoffDelay, sleep } from "../client/retry.ts";
+import { sleep } from "../client/retry.ts";
 import { SyncApi } from "../client/sync_api.ts";
 import type { ProgressEvent, Workspace } from "../client/types.ts";
-import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
-import { IgnoreRules } from "./ignore_rules.ts";
+import { askDaemon, type ControlRequest, type ControlResponse, ControlServer } from "./control.ts";
+import type { DaemonError, DaemonReport } from "./control.ts";
+import { Daemon } from "./daemon.ts";
+import { acquireDirLock } from "./dir_lock.ts";
 import { LocalFs } from "./local_fs.ts";
 import { loginIgnorePattern } from "./login_file.ts";
 import type { SandboxFs } from "./sandbox_fs.ts";
-import { STATE_DIR, StateDb } from "./state_db.ts";
+import { StateDb } from "./state_db.ts";
+import {
+  exists,
+  LEGACY_STATE_DIR,
+  migrateLegacyState,
+  type StatePaths,
+  statePaths,
+} from "./state_home.ts";
 import { heldOverQuota, type RunOptions, SyncEngine, type SyncOutcome } from "./sync_engine.ts";
 
 /** How to reach the API. */
@@ -80,8 +91,12 @@ export class Agent {
   readonly fs: SandboxFs;
   readonly #ignore: string[];
   readonly #options: AgentOptions;
-  #stop?: AbortController;
-  #wake?: () => void;
+  /** Where the state of this root lives (outside it). */
+  readonly paths: StatePaths;
+  #daemon?: Daemon;
+  #closed = false;
+  /** Nested holds of the directory lock by this process. */
+  #held = 0;
 
   private constructor(
     dir: string,
@@ -90,6 +105,7 @@ export class Agent {
     instance: string,
     options: AgentOptions,
   ) {
+    this.paths = statePaths(dir);
     this.dir = dir;
     this.api = api;
     this.state = state;
@@ -103,6 +119,9 @@ export class Agent {
       login = loginIgnorePattern(dir);
     } catch { /* no config directory known: nothing to keep out */ }
     this.#ignore = login ? [login] : [];
+    // The state home lies under the root when a sandbox syncs its home directory.
+    const home = relative(dir, this.paths.dir);
+    if (home && !home.startsWith("..") && !isAbsolute(home)) this.#ignore.push(`/${home}/`);
     this.engine = new SyncEngine({
       api,
       fs: this.fs,
@@ -128,7 +147,10 @@ export class Agent {
     options: AgentOptions & { strategy?: Workspace["strategy"] } = {},
   ): Promise<{ agent: Agent; workspace: Workspace; created: boolean }> {
     const root = resolve(dir);
-    await Deno.mkdir(join(root, STATE_DIR), { recursive: true });
+    await Deno.mkdir(root, { recursive: true });
+    const paths = statePaths(root);
+    await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    migrateLegacyState(root, paths);
     const api = new SyncApi(config);
     let found: Workspace | undefined;
     if (UUID.test(workspace)) found = await api.getWorkspace(workspace);
@@ -138,7 +160,7 @@ export class Agent {
       name: workspace,
       ...(options.strategy ? { strategy: options.strategy } : {}),
     });
-    const state = new StateDb(join(root, STATE_DIR, "state.db"));
+    const state = new StateDb(paths.db);
     const existing = state.getMeta("workspace_id");
     if (existing && existing !== ws.id) {
       state.close();
@@ -162,16 +184,25 @@ export class Agent {
     return { agent: new Agent(root, api, state, instance, options), workspace: ws, created };
   }
 
-  /** Opens an initialised directory. */
+  /** Opens an initialised directory (moving the state of an older agent out of it first). */
   static async open(dir: string, config: AgentConfig, options: AgentOptions = {}): Promise<Agent> {
     const root = resolve(dir);
-    const file = join(root, STATE_DIR, "state.db");
-    try {
-      await Deno.stat(file);
-    } catch {
-      throw new NotInitialisedError(dir);
+    const paths = statePaths(root);
+    if (!exists(paths.db)) {
+      try {
+        await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
+        const lock = await acquireDirLock(paths.lock, { dir: root, waitMs: 30_000 });
+        try {
+          if (migrateLegacyState(root, paths)) options.log?.(`moved the state to "${paths.dir}"`);
+        } finally {
+          lock.release();
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
     }
-    const state = new StateDb(file);
+    if (!exists(paths.db)) throw new NotInitialisedError(dir);
+    const state = new StateDb(paths.db);
     if (!state.getMeta("workspace_id") || !state.getMeta("replica_id")) {
       state.close();
       throw new NotInitialisedError(dir);
@@ -190,16 +221,29 @@ export class Agent {
 
   /** The settings an `open` can fall back to (the API URL `init` used). */
   static storedUrl(dir: string): string | undefined {
-    try {
-      const state = new StateDb(join(resolve(dir), STATE_DIR, "state.db"));
+    const root = resolve(dir);
+    for (const file of [statePaths(root).db, join(root, LEGACY_STATE_DIR, "state.db")]) {
+      if (!exists(file)) continue;
       try {
-        return state.getMeta("api_url");
-      } finally {
-        state.close();
+        const db = new DatabaseSync(file, { readOnly: true });
+        try {
+          const row = db.prepare("select value from meta where key = 'api_url'").get() as
+            | { value: string }
+            | undefined;
+          return row?.value;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return undefined;
       }
-    } catch {
-      return undefined;
     }
+    return undefined;
+  }
+
+  /** Patterns this root ignores on top of its ignore files (the agent's own files). */
+  get ignorePatterns(): readonly string[] {
+    return this.#ignore;
   }
 
   /** A {@linkcode FileSyncService} whose `syncDirectory` runs this agent's engine. */
@@ -212,9 +256,19 @@ export class Agent {
     });
   }
 
-  /** One sync run (holding the directory's lock). */
+  /**
+   * One sync run: by the running daemon when there is one (asked through its control
+   * socket), else here, holding the directory lock (waiting up to 10 s for a one-shot run of
+   * another process).
+   */
   async sync(options: RunOptions = {}): Promise<SyncOutcome> {
-    const release = await this.#lock();
+    const answer = await this.#ask({
+      op: "run",
+      ...(options.confirmDeletes ? { confirmDeletes: true } : {}),
+      ...(options.rejectDeletes ? { rejectDeletes: true } : {}),
+    });
+    if (answer) return outcomeOf(answer);
+    const release = await this.#lock(10_000);
     try {
       return await this.engine.sync(options);
     } finally {
@@ -224,7 +278,7 @@ export class Agent {
 
   /** Applies the workspace's changes after the cursor, committing nothing (holds the lock). */
   async pull(): Promise<SyncOutcome> {
-    const release = await this.#lock();
+    const release = await this.#lock(10_000);
     try {
       return await this.engine.pull();
     } finally {
@@ -232,58 +286,53 @@ export class Agent {
     }
   }
 
+  /** Asks the daemon of this root, if one runs (never this process's own). */
+  async #ask(request: ControlRequest, timeoutMs?: number): Promise<ControlResponse | undefined> {
+    if (this.#held > 0) return undefined;
+    return await askDaemon(this.paths.socket, request, timeoutMs);
+  }
+
   /**
    * Makes what a command just committed (a resolution, a restore) land in the directory: a
-   * running daemon is woken and waited for until `done()` holds; without one, this process
-   * pulls. Returns false when the daemon did not get there within `timeoutMs`.
+   * running daemon is asked for a run and waited for until `done()` holds; without one, this
+   * process pulls. Returns false when it did not get there within `timeoutMs`.
    */
   async settle(done: () => boolean, timeoutMs = 30_000): Promise<boolean> {
-    const daemon = await this.#daemonPid();
-    if (daemon === undefined) {
-      await this.pull();
-      return done();
-    }
-    wake(daemon);
     const deadline = Date.now() + timeoutMs;
-    while (!done()) {
+    for (;;) {
+      const answer = await this.#ask({ op: "run" }, timeoutMs);
+      if (answer === undefined) {
+        await this.pull();
+        return done();
+      }
+      if (!answer.ok) throw new DaemonFailure(answer.error);
+      if (done()) return true;
       if (Date.now() > deadline) return false;
-      await sleep(50);
+      await sleep(100);
     }
-    return true;
   }
 
   /**
    * Confirms (commits) or rejects (restores from the workspace) the deletions held by
-   * `--max-delete`. Without a daemon this process runs the sync and returns its outcome; with
-   * one, the decision is left in the state for the daemon's next run (woken now) and waited
-   * for, and the answer is `undefined`.
+   * `--max-delete`: by the running daemon's next run, or by a run of this process.
    */
-  async decideDeletes(
-    decision: DeleteDecision,
-    timeoutMs = 30_000,
-  ): Promise<SyncOutcome | undefined> {
-    const daemon = await this.#daemonPid();
-    if (daemon === undefined) {
-      return await this.sync(
-        decision === "confirm" ? { confirmDeletes: true } : { rejectDeletes: true },
-      );
-    }
-    this.state.setMeta("delete_decision", decision);
-    wake(daemon);
-    const deadline = Date.now() + timeoutMs;
-    while (this.state.getMeta("delete_decision") !== undefined) {
-      if (Date.now() > deadline) {
-        throw new Error(`the sandsync daemon (pid ${daemon}) did not act within ${timeoutMs} ms`);
-      }
-      await sleep(50);
-    }
-    return undefined;
+  async decideDeletes(decision: DeleteDecision): Promise<SyncOutcome> {
+    return await this.sync(
+      decision === "confirm" ? { confirmDeletes: true } : { rejectDeletes: true },
+    );
   }
 
-  /** What `status` prints. */
+  /** What `status` prints: the recorded state plus, with a daemon, its live state. */
   async status() {
+    const answer = await this.#ask({ op: "status" }, 30_000);
+    const daemon = answer?.report;
+    const pending = daemon && daemon.pending >= 0
+      ? daemon.pending
+      : await this.engine.pendingLocalChanges();
+    const lastError = this.state.getMeta("last_error");
     return {
       dir: this.dir,
+      stateDir: this.paths.dir,
       workspaceId: this.workspaceId,
       workspaceName: this.state.getMeta("workspace_name") ?? null,
       replicaId: this.replicaId,
@@ -291,184 +340,127 @@ export class Agent {
       syncedInstance: this.state.getMeta("instance") ?? null,
       cursor: this.state.cursor ?? null,
       files: this.state.count(),
-      pending: await this.engine.pendingLocalChanges(),
+      pending,
       heldDeletes: Number(this.state.getMeta("held_deletes") ?? 0),
       heldOverQuota: heldOverQuota(this.state),
       conflicts: this.state.conflicts(),
-      watching: await this.#daemonPid() !== undefined,
+      watching: daemon !== undefined,
+      daemon: daemon ?? null,
+      lastRunAt: daemon?.lastRunAt ?? this.state.getMeta("last_run_at") ?? null,
+      lastSuccessAt: daemon?.lastSuccessAt ?? this.state.getMeta("last_success_at") ?? null,
+      lastError: daemon
+        ? daemon.lastError
+        : lastError
+        ? JSON.parse(lastError) as DaemonError
+        : null,
     };
   }
 
   /**
-   * Returns once every local change seen so far is committed: waits for a running watch
-   * daemon to commit them, or syncs itself when none runs.
+   * Returns once every local change seen so far is committed: a running daemon is asked for
+   * a run (its answer, or its failure at once while it backs off); without one, this process
+   * syncs. `undefined` when a daemon did it.
    */
-  async flush(timeoutMs = 60_000): Promise<SyncOutcome | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await this.#daemonPid() === undefined) return await this.sync();
-      if (await this.engine.pendingLocalChanges() === 0) return undefined;
-      if (Date.now() > deadline) throw new Error(`flush timed out after ${timeoutMs} ms`);
-      await sleep(50);
+  async flush(): Promise<SyncOutcome | undefined> {
+    const answer = await this.#ask({ op: "run" });
+    if (answer) {
+      outcomeOf(answer);
+      return undefined;
     }
+    return await this.sync();
+  }
+
+  /** Records the end of a run in the state (for `status` when no daemon runs). */
+  recordRun(failure: DaemonError | null): void {
+    const now = new Date().toISOString();
+    this.state.transaction(() => {
+      this.state.setMeta("last_run_at", now);
+      if (failure) this.state.setMeta("last_error", JSON.stringify(failure));
+      else {
+        this.state.setMeta("last_success_at", now);
+        this.state.deleteMeta("last_error");
+      }
+    });
   }
 
   /**
-   * The daemon: syncs once, then on every settled batch of local events (scanning only the
-   * paths they name), every remote change (long poll, `wait=25`: a pull, no scan) and every
-   * periodic rescan (the whole root), until `stop()`.
+   * The daemon: holds the directory lock (waiting for a holder, with a message), serves the
+   * control socket, and runs {@linkcode Daemon} until `stop()` or a permanent failure, which
+   * it returns.
    */
-  async watch(options: { rescanMs?: number; onSync?: (outcome: SyncOutcome) => void } = {}) {
-    const release = await this.#lock();
-    const stop = this.#stop = new AbortController();
-    const log = this.#options.log ?? (() => {});
-    // What the next run must look at: everything, or the paths events named since the last.
-    let dirty = true;
-    let full = true;
-    const paths = new Set<string>();
-    let changes: RunOptions["changes"];
-    let running: Promise<void> | undefined;
-    const runLoop = async () => {
-      let failures = 0;
-      while (dirty && !stop.signal.aborted) {
-        // Local events only: push, and leave the pull to the long poll (which this run's own
-        // commit wakes): one request less while the other replicas are being woken.
-        const run: RunOptions = full
-          ? { signal: stop.signal, changes }
-          : { signal: stop.signal, paths: [...paths], changes, pull: changes !== undefined };
-        dirty = false;
-        full = false;
-        paths.clear();
-        changes = undefined;
-        try {
-          // A decision left by `confirm-deletes` / `reject-deletes` applies to a full run.
-          const decision = this.state.getMeta("delete_decision");
-          const outcome = await this.engine.sync(
-            decision === undefined ? run : {
-              signal: stop.signal,
-              changes: run.changes,
-              confirmDeletes: decision === "confirm",
-              rejectDeletes: decision === "reject",
-            },
-          );
-          if (decision !== undefined) this.state.deleteMeta("delete_decision");
-          options.onSync?.(outcome);
-          failures = 0;
-        } catch (error) {
-          if (stop.signal.aborted) break;
-          failures++;
-          log(`sync failed (${failures}): ${error instanceof Error ? error.message : error}`);
-          dirty = true;
-          full = true; // the failed batch's paths are not kept: look at everything again
-          await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
-            .catch(() => {});
-        }
-      }
-    };
-    const trigger = (batch?: WatchBatch) => {
-      dirty = true;
-      if (!batch || batch.rescan) full = true;
-      else for (const path of batch.paths) paths.add(path);
-      running ??= runLoop().finally(() => running = undefined);
-      return running;
-    };
-    const rules = await IgnoreRules.load(this.fs, this.#ignore, {
-      syncGit: this.state.getMeta("sync_git") === "true",
-    });
-    const watcher = new FileWatcher({
-      rescanMs: options.rescanMs ?? 30_000,
-      ignore: (path) => rules.ignoresPath(path),
-    });
-    watcher.watch(this.dir, (batch) => void trigger(batch));
-    // Another sandsync process (confirm-deletes, resolve, restore) asks for a full run now.
-    this.#wake = () => void trigger();
-    const onWake = () => this.#wake?.();
-    let listening = false;
+  async watch(
+    options: {
+      rescanMs?: number;
+      onSync?: (outcome: SyncOutcome) => void;
+      onReport?: (report: DaemonReport) => void;
+    } = {},
+  ): Promise<DaemonError | null> {
+    const release = await this.#lock(Infinity);
+    const daemon = this.#daemon = new Daemon(this, { ...options, log: this.#options.log });
+    let server: ControlServer | undefined;
     try {
-      Deno.addSignalListener("SIGUSR1", onWake);
-      listening = true;
-    } catch { /* no SIGUSR1 here (Windows): the rescan and the changes feed still run */ }
-    const poll = async () => {
-      let failures = 0;
-      while (!stop.signal.aborted) {
-        try {
-          if (running) await running;
-          const from = this.state.cursor ?? 0;
-          const page = await this.api.changes(
-            { workspaceId: this.workspaceId, cursor: from, limit: 1000, wait: 25 },
-            { signal: stop.signal },
-          );
-          failures = 0;
-          if (page.changes.length > 0) {
-            changes = { from, page }; // the run applies this page instead of reading it again
-            await trigger({ paths: [], rescan: false });
-          }
-        } catch (error) {
-          if (stop.signal.aborted) break;
-          failures++;
-          log(`changes feed: ${error instanceof Error ? error.message : error}; reconnecting`);
-          await sleep(backoffDelay(failures, { baseDelayMs: 250, maxDelayMs: 15_000 }), stop.signal)
-            .catch(() => {});
-        }
-      }
-    };
-    try {
-      await trigger();
-      await Promise.all([
-        poll(),
-        new Promise((resolve) => stop.signal.addEventListener("abort", resolve)),
-      ]);
+      server = ControlServer.start(this.paths.socket, (request) => daemon.handle(request));
+      await daemon.run();
+      return daemon.fatal;
     } finally {
-      if (listening) Deno.removeSignalListener("SIGUSR1", onWake);
-      this.#wake = undefined;
-      watcher.close();
-      await running;
+      await server?.close();
+      this.#daemon = undefined;
       await release();
     }
   }
 
-  /** Ends `watch()`. */
+  /** Ends `watch()` (from any state of the daemon). */
   stop(): void {
-    this.#stop?.abort();
+    this.#daemon?.stop();
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.state.close();
   }
 
-  get #pidFile() {
-    return join(this.dir, STATE_DIR, "agent.pid");
+  get #lockFile() {
+    return this.paths.lock;
   }
 
-  async #daemonPid(): Promise<number | undefined> {
-    const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
-    const pid = Number(text.trim());
-    if (!Number.isInteger(pid) || pid <= 0 || pid === Deno.pid) return undefined;
-    try {
-      await Deno.stat(`/proc/${pid}`);
-      return pid;
-    } catch {
-      return undefined; // stale: the process is gone (killed, crashed)
+  /**
+   * One process syncs a directory at a time: a kernel lock (see dir_lock.ts), released when
+   * the holder dies. `waitMs`: how long to wait for another holder (default: fail at once).
+   */
+  async #lock(waitMs = 0): Promise<() => Promise<void>> {
+    if (this.#held > 0) {
+      this.#held++;
+      return () => Promise.resolve(void this.#held--);
     }
-  }
-
-  /** One process syncs a directory at a time; a stale lock of a dead process is taken over. */
-  async #lock(): Promise<() => Promise<void>> {
-    const other = await this.#daemonPid();
-    if (other !== undefined) {
-      throw new Error(`another sandsync process (pid ${other}) syncs "${this.dir}"`);
-    }
-    await Deno.writeTextFile(this.#pidFile, String(Deno.pid));
-    return async () => {
-      const text = await Deno.readTextFile(this.#pidFile).catch(() => "");
-      if (text.trim() === String(Deno.pid)) await Deno.remove(this.#pidFile).catch(() => {});
+    const log = this.#options.log ?? (() => {});
+    const lock = await acquireDirLock(this.#lockFile, {
+      dir: this.dir,
+      waitMs,
+      onWait: (pid) =>
+        log(
+          `waiting for the sandsync process${pid ? ` (pid ${pid})` : ""} that syncs "${this.dir}"`,
+        ),
+    });
+    this.#held = 1;
+    return () => {
+      if (--this.#held === 0) lock.release();
+      return Promise.resolve();
     };
   }
 }
 
-/** Asks the daemon `pid` for a sync run now. */
-function wake(pid: number): void {
-  try {
-    Deno.kill(pid, "SIGUSR1");
-  } catch { /* gone, or no signals here: it rescans and polls anyway */ }
+/** A failure the daemon reported (the CLI maps it to an exit code). */
+export class DaemonFailure extends Error {
+  constructor(readonly failure: DaemonError) {
+    super(`the sandsync daemon: ${failure.message}`);
+    this.name = "DaemonFailure";
+  }
+}
+
+/** The outcome of a daemon's answer, or its failure thrown. */
+function outcomeOf(answer: ControlResponse): SyncOutcome {
+  if (!answer.ok) throw new DaemonFailure(answer.error);
+  if (!answer.outcome) throw new Error("the sandsync daemon answered without an outcome");
+  return answer.outcome;
 }

@@ -5,8 +5,9 @@
  *
  * Credentials: `--url`, `--anon-key`, `--token`, else `SUPABASE_URL`, `SUPABASE_ANON_KEY`,
  * `SANDSYNC_TOKEN` (a user access token or an `sst_` agent token), else what `login` stored
- * (login_file.ts), else (the URL only) what `init` recorded in the directory. Exit codes:
- * 0 ok, 1 failure, 2 usage, 3 open conflicts remain, 4 deletions wait for confirmation.
+ * (login_file.ts), else (the URL only) what `init` recorded in the directory. Exit codes
+ * ({@linkcode EXIT}, the table in docs/agent.md): 0 ok, 1 retry later, 2 usage, 3 open
+ * conflicts remain, 4 deletions wait for confirmation, 5 fix credentials or input.
  *
  * @module
  */
@@ -14,9 +15,11 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileDiff, fullFileHistory } from "../client/files_api.ts";
 import { SyncApi } from "../client/sync_api.ts";
-import { isSyncError } from "../shared/errors.ts";
 import { validatePath } from "../shared/path_rules.ts";
-import { Agent, type AgentConfig, NotInitialisedError } from "./agent.ts";
+import { Agent, type AgentConfig, DaemonFailure, NotInitialisedError } from "./agent.ts";
+import type { DaemonError, DaemonReport } from "./control.ts";
+import { describeError } from "./daemon.ts";
+import { LockedError } from "./dir_lock.ts";
 import {
   heldOverQuotaLines,
   renderConflicts,
@@ -30,8 +33,20 @@ import type { SyncOutcome } from "./sync_engine.ts";
 import { parseRestorePoint } from "./version_at.ts";
 import { localDiff, restore, VersionsError } from "./versions.ts";
 
-/** Exit codes. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, conflicts: 3, deletes: 4 } as const;
+/**
+ * Exit codes: 1 is worth retrying later (network, timeout, 5xx, 429, another process holds
+ * the directory), 5 is not until credentials or input are fixed (401, 403, 404, validation;
+ * also a daemon that stops because its token was revoked or its workspace deleted).
+ */
+export const EXIT = { ok: 0, failure: 1, usage: 2, conflicts: 3, deletes: 4, input: 5 } as const;
+
+/** The exit code of a failure. */
+export function exitOfError(error: DaemonError): number {
+  return error.permanent || (error.status !== null && error.status >= 400 &&
+      error.status < 500 && error.status !== 408 && error.status !== 429)
+    ? EXIT.input
+    : EXIT.failure;
+}
 
 class UsageError extends Error {}
 
@@ -54,7 +69,8 @@ export const USAGE = `Usage: sandsync <command> [options]
   logout
 Options: --url, --anon-key, --token (or SUPABASE_URL, SUPABASE_ANON_KEY, SANDSYNC_TOKEN, or login),
   --max-delete <percent> (default 50), --json, --quiet
-Exit codes: 0 ok, 1 failure, 2 usage, 3 open conflicts, 4 deletions wait for confirmation`;
+Exit codes: 0 ok, 1 retry later, 2 usage, 3 open conflicts, 4 deletions wait for confirmation,
+  5 fix credentials or input`;
 
 const OPTIONS = {
   workspace: { type: "string", short: "w" },
@@ -102,9 +118,15 @@ export async function main(args: string[]): Promise<number> {
       console.error(`sandsync: ${error.message}${error instanceof UsageError ? `\n${USAGE}` : ""}`);
       return EXIT.usage;
     }
-    const code = isSyncError(error) ? ` [${error.code}]` : "";
-    console.error(`sandsync: ${error instanceof Error ? error.message : error}${code}`);
-    return EXIT.failure;
+    if (error instanceof LockedError) {
+      console.error(`sandsync: ${error.message}`);
+      return EXIT.failure;
+    }
+    const failure = error instanceof DaemonFailure ? error.failure : describeError(error);
+    const code = failure.code ? ` [${failure.code}]` : "";
+    const by = error instanceof DaemonFailure ? "the sandsync daemon: " : "";
+    console.error(`sandsync: ${by}${failure.message}${code}`);
+    return exitOfError(failure);
   }
 }
 
@@ -220,11 +242,14 @@ class Cli {
 
   sync(command: "sync" | "flush"): Promise<number> {
     return this.with(this.rest[0] ?? ".", async (agent) => {
+      const started = performance.now();
       const outcome = command === "sync"
         ? await agent.sync({ confirmDeletes: this.values["confirm-deletes"] === true })
         : await agent.flush();
       if (!outcome) {
-        this.print({ flushed: true }, () => "");
+        // Done by the daemon: how long the request took (the process start not included).
+        const ms = Math.round(performance.now() - started);
+        this.print({ flushed: true, by: "daemon", ms }, () => "");
         return EXIT.ok;
       }
       this.print(syncJson(outcome), () => renderOutcome(outcome));
@@ -232,14 +257,35 @@ class Cli {
     });
   }
 
-  watch(): Promise<number> {
-    return this.with(this.rest[0] ?? ".", async (agent) => {
-      const stop = () => agent.stop();
-      Deno.addSignalListener("SIGINT", stop);
-      Deno.addSignalListener("SIGTERM", stop);
+  /**
+   * The daemon. SIGINT/SIGTERM are heard from the start (also while waiting for the lock):
+   * the daemon stops from whatever state it is in; a step that does not notice within
+   * {@linkcode STOP_GRACE_MS} is abandoned by ending the process, which leaves the state as a
+   * kill does (consistent: every change of it is one transaction).
+   */
+  async watch(): Promise<number> {
+    let agent: Agent | undefined;
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      this.log("stopping");
+      if (!agent) Deno.exit(EXIT.ok); // nothing started yet
+      agent.stop();
+      setTimeout(() => {
+        this.log("stopped (the interrupted run resumes on the next start)");
+        Deno.exit(EXIT.ok);
+      }, STOP_GRACE_MS);
+    };
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    try {
+      agent = await this.open(this.rest[0] ?? ".");
+      if (stopping) return EXIT.ok;
+      const heartbeat = new Heartbeat(agent, this.log);
       try {
-        this.log(`watching "${agent.dir}"`);
-        await agent.watch({
+        this.log(`watching "${agent.dir}" (state in "${agent.paths.dir}")`);
+        const fatal = await agent.watch({
           onSync: (outcome) => {
             const moved = outcome.uploaded + outcome.downloaded + outcome.deleted;
             if (this.json) console.log(JSON.stringify(syncJson(outcome)));
@@ -247,28 +293,48 @@ class Cli {
               console.log(renderOutcome(outcome));
             }
           },
+          onReport: (report) => heartbeat.send(report),
         });
+        if (fatal) {
+          console.error(
+            `sandsync: the daemon stops: ${fatal.message}${fatal.code ? ` [${fatal.code}]` : ""}`,
+          );
+          return exitOfError(fatal);
+        }
         return EXIT.ok;
       } finally {
-        Deno.removeSignalListener("SIGINT", stop);
-        Deno.removeSignalListener("SIGTERM", stop);
+        await heartbeat.close();
+        agent.close();
       }
-    });
+    } finally {
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGTERM", stop);
+    }
   }
 
   status(): Promise<number> {
     return this.with(this.rest[0] ?? ".", async (agent) => {
       const status = await agent.status();
+      const daemon = status.daemon;
+      const error = status.lastError;
       this.print(
         status,
         () =>
           `${status.dir}: workspace ${status.workspaceName ?? ""} (${status.workspaceId})\n` +
           `  files ${status.files}, pending ${status.pending}, cursor ${status.cursor}, ` +
-          `${status.watching ? "watching" : "not watching"}\n` +
-          `  held deletions ${status.heldDeletes}, open conflicts ${status.conflicts.length}` +
+          (daemon
+            ? `watching (pid ${daemon.pid}, ${daemon.phase}` +
+              `${daemon.lag === null ? "" : `, ${daemon.lag} behind the server`})`
+            : "not watching") +
+          `\n  last run ${status.lastRunAt ?? "never"}, last success ${
+            status.lastSuccessAt ?? "never"
+          }` +
+          (error ? `\n  last error: ${error.message}${error.code ? ` [${error.code}]` : ""}` : "") +
+          `\n  held deletions ${status.heldDeletes}, open conflicts ${status.conflicts.length}` +
           status.conflicts.map((c) => `\n    ${c.path} (${c.conflictId})`).join("") +
           heldOverQuotaLines(status.heldOverQuota),
       );
+      if (error) return exitOfError(error);
       if (status.heldDeletes > 0) return EXIT.deletes;
       return status.conflicts.length > 0 ? EXIT.conflicts : EXIT.ok;
     });
@@ -387,16 +453,13 @@ class Cli {
         return EXIT.ok;
       }
       const outcome = await agent.decideDeletes(decision);
-      if (outcome) {
-        this.print(syncJson(outcome), () => renderOutcome(outcome));
-        return exitOf(outcome);
-      }
-      const left = Number(agent.state.getMeta("held_deletes") ?? 0);
       this.print(
-        { decision, decided: held, heldDeletes: left, by: "daemon" },
-        () => `${decision === "confirm" ? "confirmed" : "rejected"} ${held} held deletions`,
+        { ...syncJson(outcome), decision, decided: held },
+        () =>
+          `${decision === "confirm" ? "confirmed" : "rejected"} ${held} held deletions\n` +
+          renderOutcome(outcome),
       );
-      return left > 0 ? EXIT.deletes : EXIT.ok;
+      return exitOf(outcome);
     });
   }
 
@@ -452,6 +515,71 @@ class Cli {
   fail(error: Error): number {
     console.error(`sandsync: ${error.message}`);
     return EXIT.failure;
+  }
+}
+
+/** How long a stopping daemon may take before the process ends anyway. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * Reports the daemon's state with the replica heartbeat (`POST workspaces/<id>/replicas/<id>/
+ * heartbeat`): on every phase change and run, at most every 5 s (the last report is kept and
+ * sent when the interval is over). Failures are logged once and otherwise ignored.
+ */
+class Heartbeat {
+  #last = 0;
+  #pending?: DaemonReport;
+  #timer?: ReturnType<typeof setTimeout>;
+  #sending?: Promise<void>;
+  #warned = false;
+
+  constructor(readonly agent: Agent, readonly log: (message: string) => void) {}
+
+  send(report: DaemonReport) {
+    this.#pending = report;
+    if (this.#timer || this.#sending) return;
+    const wait = Math.max(0, this.#last + 5_000 - Date.now());
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#flush();
+    }, wait);
+  }
+
+  #flush() {
+    const report = this.#pending;
+    if (!report) return;
+    this.#pending = undefined;
+    this.#last = Date.now();
+    this.#sending = this.agent.api.replicaHeartbeat(this.agent.workspaceId, {
+      replicaId: this.agent.replicaId,
+      cursor: report.cursor ?? undefined,
+      state: report.phase,
+      lastRunAt: report.lastRunAt,
+      lastSuccessAt: report.lastSuccessAt,
+      lastError: report.lastError
+        ? `${report.lastError.message}${report.lastError.code ? ` [${report.lastError.code}]` : ""}`
+          .slice(0, 1000)
+        : null,
+      pending: report.pending >= 0 ? report.pending : null,
+      heldDeletes: report.heldDeletes,
+    }, { retry: false }).then(() => {}, (error) => {
+      if (!this.#warned) {
+        this.log(`heartbeat not sent: ${error instanceof Error ? error.message : error}`);
+      }
+      this.#warned = true;
+    }).finally(() => {
+      this.#sending = undefined;
+      if (this.#pending) this.send(this.#pending);
+    });
+  }
+
+  /** Sends what is left (the final `stopping` report), waiting at most 2 s. */
+  async close() {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#sending;
+    this.#flush();
+    await Promise.race([this.#sending, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 }
 

@@ -3,7 +3,9 @@
  * mtime and inode match its recorded state is not read again (its known hash is reused), so
  * a no-op rescan costs one lstat per file. Symlinks, special files, invalid paths (non-NFC
  * names, control characters, ...) and ignored paths are skipped and counted; leftover temp
- * files of an interrupted download are removed.
+ * files of an interrupted download are removed, by the process that owns them only
+ * (`removeTemps`: the holder of the directory lock, before its run downloads anything): a
+ * look from beside a daemon must never delete the daemon's downloads in flight.
  *
  * @module
  */
@@ -94,9 +96,10 @@ export async function scan(
   fs: SandboxFs,
   rules: IgnoreRules,
   state: ReadonlyMap<string, PathState>,
+  options: { removeTemps?: boolean } = {},
 ): Promise<ScanResult> {
   const out: Collector = { files: new Map(), hashed: 0, skipped: [] };
-  await walk(fs, rules, state, "", out);
+  await walk(fs, rules, state, "", out, options.removeTemps === true);
   return out;
 }
 
@@ -108,7 +111,11 @@ export async function scan(
 export async function scanPaths(
   fs: SandboxFs,
   rules: IgnoreRules,
-  options: { paths: readonly string[]; state: ReadonlyMap<string, PathState> },
+  options: {
+    paths: readonly string[];
+    state: ReadonlyMap<string, PathState>;
+    removeTemps?: boolean;
+  },
 ): Promise<ScanResult> {
   const out: Collector = { files: new Map(), hashed: 0, skipped: [] };
   for (const path of new Set(options.paths)) {
@@ -116,7 +123,9 @@ export async function scanPaths(
     const entry = await fs.stat(path);
     if (entry === null) continue;
     if (entry.kind === "dir") {
-      if (!rules.ignores(path, true)) await walk(fs, rules, options.state, path, out);
+      if (!rules.ignores(path, true)) {
+        await walk(fs, rules, options.state, path, out, options.removeTemps === true);
+      }
     } else await consider(fs, entry, options.state, out);
   }
   return out;
@@ -128,6 +137,7 @@ async function walk(
   state: ReadonlyMap<string, PathState>,
   start: string,
   out: Collector,
+  removeTemps: boolean,
 ): Promise<void> {
   const pending: string[] = [start];
   while (pending.length > 0) {
@@ -135,7 +145,7 @@ async function walk(
     for (const entry of await fs.list(dir)) {
       const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
       if (name.startsWith(TEMP_PREFIX) && entry.kind === "file") {
-        await fs.remove(entry.path); // an interrupted download
+        if (removeTemps) await fs.remove(entry.path); // an interrupted download of ours
         continue;
       }
       if (rules.ignores(entry.path, entry.kind === "dir")) continue;

@@ -1,5 +1,6 @@
 /**
- * The agent's local state in `<dir>/.sandsync/state.db` (node:sqlite, WAL, synchronous=FULL):
+ * The agent's local state in `state.db` (node:sqlite, WAL, synchronous=FULL), kept outside the
+ * synced root (state_home.ts) and owned by the process holding the directory lock:
  * per synced path the base version (vector, version id) and what the file looked like when it
  * was last synced (SHA-256, size, mtime, inode, mode); plus settings (workspace, replica,
  * cursor, instance), the conflicts seen open, and the TUS upload URLs of large uploads under
@@ -11,9 +12,6 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import type { VersionVector } from "../shared/version_vector.ts";
-
-/** The state directory inside a synced root. */
-export const STATE_DIR = ".sandsync";
 
 /** What the agent knows of one synced path. */
 export interface PathState {
@@ -60,7 +58,10 @@ export type MetaKey =
   | "held_quota"
   | "delete_decision"
   /** The workspace's `sync_git` setting as `init` last read it ("true" / "false"). */
-  | "sync_git";
+  | "sync_git"
+  | "last_run_at"
+  | "last_success_at"
+  | "last_error";
 
 interface PathRow {
   path: string;

@@ -177,7 +177,7 @@ export class SyncEngine {
       if (st) known.set(path, st);
       for (const below of state.under(path)) known.set(below.path, below);
     }
-    const scanned = await scanPaths(fs, rules, { paths, state: known });
+    const scanned = await scanPaths(fs, rules, { paths, state: known, removeTemps: true });
     for (const path of known.keys()) if (!scanned.files.has(path)) return undefined;
     return { known, scanned };
   }
@@ -203,7 +203,8 @@ export class SyncEngine {
       ? await this.#scanTargeted(options.paths, rules)
       : undefined;
     const known = targeted?.known ?? state.all();
-    const scanned = targeted?.scanned ?? await scan(fs, rules, known);
+    // (Runs hold the directory lock: leftover temp files are ours to remove.)
+    const scanned = targeted?.scanned ?? await scan(fs, rules, known, { removeTemps: true });
     result.skipped += scanned.skipped.length;
     result.hashed = scanned.hashed;
     const emptied = !targeted && !fresh && scanned.files.size === 0 && known.size > 0;
@@ -377,11 +378,14 @@ export class SyncEngine {
 
     // Pull.
     if (manifest) {
+      const failed: string[] = [];
       await mapPool(
         manifest.files,
         this.#o.concurrency ?? 8,
-        (entry) => this.#apply(entry, rules, result, { restore: true, signal: options.signal }),
+        (entry) =>
+          this.#apply(entry, rules, result, { restore: true, signal: options.signal, failed }),
       );
+      unapplied(failed);
       state.transaction(() => {
         if (emptied) {
           const live = new Set(manifest!.files.map((entry) => entry.path));
@@ -505,35 +509,49 @@ export class SyncEngine {
         if (entry.conflictId) state.closeConflict(entry.conflictId);
         latest.set(entry.path, entry);
       }
+      const failed: string[] = [];
       await mapPool(
         [...latest.values()],
         this.#o.concurrency ?? 8,
-        (entry) => this.#apply(entry, rules, result, { restore: false, signal }),
+        (entry) => this.#apply(entry, rules, result, { restore: false, signal, failed }),
       );
+      // A change that could not be applied now keeps the cursor before its page: the next run
+      // applies the page again (what was applied is seen, and skipped, by its vector).
+      unapplied(failed);
       cursor = page.cursor;
       state.setMeta("cursor", String(cursor));
       if (!page.hasMore) break;
     }
   }
 
-  /** Applies one remote file state; failures that would repeat are logged and skipped. */
+  /**
+   * Applies one remote file state. A failure is logged and the path added to `failed` (the
+   * rest of the page is still applied; the caller then fails the run without moving the
+   * cursor, so the change is retried, never skipped past).
+   */
   async #apply(
     entry: ChangeEntry,
     rules: IgnoreRules,
     result: SyncOutcome,
-    options: { restore: boolean; signal?: AbortSignal },
+    options: { restore: boolean; signal?: AbortSignal; failed?: string[] },
   ): Promise<void> {
     try {
       await this.#applyEntry(entry, rules, result, options);
     } catch (error) {
       if (isRetryableError(error) || options.signal?.aborted) throw error;
       if (error instanceof LinkedPathError) {
+        // A symlink on the way: refused for good (retrying cannot make it safe).
         this.#log(`not applied: ${error.message}`);
         result.skipped++;
         return;
       }
-      this.#log(`cannot apply "${entry.path}": ${error instanceof Error ? error.message : error}`);
+      this.#log(
+        `cannot apply "${entry.path}" now: ${
+          error instanceof Error ? error.message : error
+        } (retried)`,
+      );
       result.skipped++;
+      options.failed?.push(entry.path);
     }
   }
 
@@ -663,6 +681,17 @@ export class SyncEngine {
     result.downloaded++;
     result.bytes += entry.size;
   }
+}
+
+/** Fails the run when remote changes could not be applied (the cursor stays before them). */
+function unapplied(failed: readonly string[]): void {
+  if (failed.length === 0) return;
+  const first = failed.slice(0, 3).map((path) => JSON.stringify(path)).join(", ");
+  throw new Error(
+    `Cannot apply ${failed.length} remote change${failed.length === 1 ? "" : "s"} now: ${first}${
+      failed.length > 3 ? ", ..." : ""
+    } (the run is retried)`,
+  );
 }
 
 function sameStat(a: FsEntry | null, b: FsEntry | null): boolean {

@@ -57,6 +57,17 @@ export function isAgentToken(token: string): boolean {
   return token.startsWith("sst_");
 }
 
+/** What a replica's daemon reports with its heartbeat. */
+export interface ReplicaHealth {
+  readonly state: "starting" | "idle" | "running" | "backoff" | "stopping";
+  readonly lastRunAt: string | null;
+  readonly lastSuccessAt: string | null;
+  readonly lastError: string | null;
+  readonly pending: number | null;
+  readonly heldDeletes: number;
+  readonly cursor?: number | undefined;
+}
+
 /** The client of the sync and workspaces functions. */
 export class SyncApi {
   /** The project's base URL, without a trailing slash. */
@@ -291,6 +302,26 @@ export class SyncApi {
       `workspaces/${encodeURIComponent(workspaceId)}/replicas`,
       input,
       options,
+    );
+  }
+
+  /**
+   * `POST workspaces/:id/replicas/:replicaId/heartbeat`: a daemon's health (its state, last
+   * run, last success, last error, pending changes, held deletions, cursor).
+   */
+  replicaHeartbeat(
+    workspaceId: string,
+    health: ReplicaHealth & { replicaId: string },
+    options: RequestOptions & { retry?: boolean } = {},
+  ): Promise<{ replicaId: string; state: string; reportedAt: string }> {
+    const { replicaId, ...body } = health;
+    return this.request(
+      "POST",
+      `workspaces/${encodeURIComponent(workspaceId)}/replicas/${
+        encodeURIComponent(replicaId)
+      }/heartbeat`,
+      body,
+      { timeoutMs: 10_000, ...options },
     );
   }
 

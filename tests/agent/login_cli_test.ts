@@ -30,7 +30,7 @@ Deno.test("login stores the credentials under the config dir (0600), never synce
   try {
     assert.equal((await sandsync("workspaces")).code, 2, "no credentials yet");
     const bad = await sandsync("login", "--url", config.url, "--token", "not-a-jwt");
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 5, "a refused token: fix the credentials");
     const login = await sandsync(
       "login",
       "--url",

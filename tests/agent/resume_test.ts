@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { StateDb } from "../../agent/state_db.ts";
+import { statePaths } from "../../agent/state_home.ts";
 import { FaultProxy } from "../support/fault_proxy.ts";
 import { loadStackEnv } from "../support/stack_env.ts";
 import { hashPath, hashTree, writeLargeFile } from "./robust_support.ts";
@@ -20,8 +21,9 @@ async function serverOffset(uploadUrl: string): Promise<number> {
   return Number(head.headers.get("upload-offset"));
 }
 
+/** The uploads recorded in `dir`'s state (read while no agent process runs there). */
 function storedUploads(dir: string): { sha256: string; url: string }[] {
-  const state = new StateDb(join(dir, ".sandsync", "state.db"));
+  const state = new StateDb(statePaths(dir).db);
   try {
     return state.uploadRows();
   } finally {

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent, type AgentConfig } from "../../agent/agent.ts";
+import { statePaths } from "../../agent/state_home.ts";
 import { newUser } from "../support/api.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -33,12 +34,19 @@ export async function newRoot(
   return agent;
 }
 
-/** Closes agents and removes their directories. */
+/** Closes agents and removes their directories and state. */
 export async function cleanup(...agents: Agent[]): Promise<void> {
   for (const agent of agents) {
     agent.close();
-    await Deno.remove(agent.dir, { recursive: true }).catch(() => {});
+    await removeRoot(agent.dir);
   }
+}
+
+/** Removes a root and its state directory (outside the root). */
+export async function removeRoot(dir: string): Promise<void> {
+  const state = statePaths(dir).dir;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.remove(state, { recursive: true }).catch(() => {});
 }
 
 /** Writes a file (creating parents). */

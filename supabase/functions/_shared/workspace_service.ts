@@ -204,6 +204,36 @@ export class WorkspaceService {
     };
   }
 
+  /** Records a replica daemon's health (state, last run and error, pending, held deletions). */
+  async reportHealth(
+    caller: Caller,
+    workspaceId: string,
+    replicaId: string,
+    health: {
+      state: string;
+      lastRunAt: string | null;
+      lastSuccessAt: string | null;
+      lastError: string | null;
+      pending: number | null;
+      heldDeletes: number;
+      cursor: number | null;
+    },
+  ) {
+    assertWorkspaceScope(caller, workspaceId);
+    const [row] = await this.db.asCaller(
+      caller,
+      (tx) =>
+        tx<{ id: string; daemon_state: string; health_reported_at: Date }[]>`
+        select id, daemon_state, health_reported_at from public.report_replica_health(
+          ${workspaceId}, ${replicaId}, ${tx.json(health)})`,
+    );
+    return {
+      replicaId: row!.id,
+      state: row!.daemon_state,
+      reportedAt: new Date(row!.health_reported_at).toISOString(),
+    };
+  }
+
   /** Issues an agent token for the workspace; the secret is in this answer only. */
   async issueToken(
     caller: Caller,

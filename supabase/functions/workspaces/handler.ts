@@ -1,7 +1,8 @@
 /**
  * Routes of the `workspaces` function:
  * `POST /workspaces`, `GET /workspaces`, `GET|PATCH|DELETE /workspaces/:id`,
- * `POST /workspaces/:id/replicas`, `POST|GET /workspaces/:id/tokens`,
+ * `POST /workspaces/:id/replicas`, `POST /workspaces/:id/replicas/:replicaId/heartbeat`,
+ * `POST|GET /workspaces/:id/tokens`,
  * `DELETE /workspaces/:id/tokens/:tokenId`.
  *
  * @module
@@ -41,6 +42,17 @@ const replicaSchema = z.object({
   kind: z.enum(["agent", "mobile", "bridge", "cli", "web"]),
   name: z.string().max(200).optional(),
   sandboxInstance: z.string().max(200).optional(),
+});
+
+/** A daemon's health (agent/control.ts `DaemonReport`, as the heartbeat sends it). */
+const heartbeatSchema = z.object({
+  state: z.enum(["starting", "idle", "running", "backoff", "stopping"]),
+  lastRunAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  lastSuccessAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  lastError: z.string().max(1000).nullable().default(null),
+  pending: z.int().min(0).max(1e9).nullable().default(null),
+  heldDeletes: z.int().min(0).max(1e9).default(0),
+  cursor: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
 });
 
 const tokenSchema = z.object({
@@ -102,6 +114,19 @@ export function createWorkspacesHandler(deps: {
               caller,
               id(params),
               await readJson(request, replicaSchema, MAX_BODY),
+            ),
+          ),
+      },
+      {
+        method: "POST",
+        pattern: "/:id/replicas/:replicaId/heartbeat",
+        handler: async ({ request, params, caller }) =>
+          json(
+            await service.reportHealth(
+              caller,
+              id(params),
+              id(params, "replicaId"),
+              await readJson(request, heartbeatSchema, MAX_BODY),
             ),
           ),
       },
