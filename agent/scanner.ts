@@ -12,6 +12,7 @@ import { validatePath } from "../shared/path_rules.ts";
 import { type IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import type { PathState } from "./state_db.ts";
+import { testDelay } from "./test_hooks.ts";
 
 /** A file as found by a scan. */
 export interface ScannedFile {
@@ -69,11 +70,30 @@ export async function describe(
   if (unchanged(entry, state)) {
     return { file: { ...pick(entry), sha256: state!.sha256 }, hashed: false };
   }
-  const { sha256 } = await hashFile(fs, entry.path);
-  // Stat again: a file written while it was hashed must not be recorded with a stale stat.
-  const after = await fs.stat(entry.path);
-  if (!after || after.kind !== "file") return null;
-  return { file: { ...pick(after), sha256 }, hashed: true };
+  // The recorded stat must be the stat of the bytes hashed: a file written (or touched and
+  // written) while it was hashed is hashed again until its stat holds still across a hash.
+  let before: FsEntry = entry;
+  for (let attempt = 0;; attempt++) {
+    const { sha256 } = await hashFile(fs, entry.path);
+    await testDelay("SANDSYNC_TEST_DELAY_AFTER_HASH_MS", entry.path);
+    const after = await fs.stat(entry.path);
+    if (!after || after.kind !== "file") return null;
+    if (sameFileStat(before, after)) return { file: { ...pick(after), sha256 }, hashed: true };
+    // Still changing after a few tries: describe it with a stat no file has (mtime -1), so
+    // whatever is recorded from this scan never passes for unchanged and the next scan hashes
+    // the file again.
+    if (attempt >= MAX_HASH_ATTEMPTS) {
+      return { file: { ...pick(after), mtimeMs: -1, sha256 }, hashed: true };
+    }
+    before = after;
+  }
+}
+
+/** Hashes of a file that keeps changing before the scan gives up on it for this run. */
+const MAX_HASH_ATTEMPTS = 3;
+
+function sameFileStat(a: FsEntry, b: FsEntry): boolean {
+  return a.size === b.size && Math.round(a.mtimeMs) === Math.round(b.mtimeMs) && a.ino === b.ino;
 }
 
 function pick(entry: FsEntry) {

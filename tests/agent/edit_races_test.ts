@@ -1,0 +1,73 @@
+/**
+ * The local-edit races of issue 12 §4, each window widened with a test-only delay hook
+ * (agent/test_hooks.ts) and hit on purpose through real `sandsync` processes.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hashPath, workspaceRows } from "./robust_support.ts";
+import { cliEnv, eventually, newAccount, newRoot, runCli, write } from "./support.ts";
+import type { AgentConfig } from "../../agent/agent.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs `sandsync <args>` with extra env; calls `onHook` once the test hook announces itself. */
+async function runWithHook(
+  config: AgentConfig,
+  args: string[],
+  env: Record<string, string>,
+  onHook: (line: string) => Promise<void>,
+): Promise<{ code: number; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "agent/cli.ts"), ...args],
+    cwd: ROOT,
+    env: { ...cliEnv(config), ...env },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  let fired = false;
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stderr) {
+    stderr += decoder.decode(chunk, { stream: true });
+    const line = stderr.split("\n").find((l) => l.startsWith("test hook "));
+    if (line && !fired) {
+      fired = true;
+      await onHook(line);
+    }
+  }
+  const status = await child.status;
+  assert.ok(fired, `the test hook never ran: ${stderr}`);
+  return { code: status.code, stderr };
+}
+
+Deno.test("an edit while a touched file is hashed is not recorded as unchanged", async () => {
+  const { config, workspace } = await newAccount("race-hash");
+  const a = await newRoot(config, workspace);
+  const workspaceId = a.workspaceId;
+  a.close();
+  try {
+    await write(a.dir, "notes.txt", "first\n");
+    assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    // Touched: same bytes, a new mtime, so the next scan hashes it.
+    const later = new Date(Date.now() + 5_000);
+    await Deno.utime(join(a.dir, "notes.txt"), later, later);
+    const run = await runWithHook(
+      config,
+      ["sync", a.dir, "--quiet"],
+      { SANDSYNC_TEST_DELAY_AFTER_HASH_MS: "1500" },
+      async () => {
+        // The bytes were read already; the edit lands before the stat after hashing.
+        await write(a.dir, "notes.txt", "second, edited while hashed\n");
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    // An ordinary run afterwards must find the edit and commit it.
+    assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    const rows = await workspaceRows(workspaceId);
+    assert.equal(rows.live["notes.txt"], await hashPath(join(a.dir, "notes.txt")));
+  } finally {
+    await Deno.remove(a.dir, { recursive: true }).catch(() => {});
+  }
+});
