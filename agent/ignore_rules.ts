@@ -11,6 +11,12 @@ import type { SandboxFs } from "./sandbox_fs.ts";
 
 /** Prefix of the agent's temp files (downloads in progress), ignored everywhere. */
 export const TEMP_PREFIX = ".sandsync-tmp-";
+/**
+ * Prefix (under {@linkcode TEMP_PREFIX}, so ignored) of a local file moved aside for an
+ * instant while a remote change replaces it (`LocalFs.replaceIfUnchanged`); the scan puts back
+ * one that a kill left behind.
+ */
+export const KEEP_PREFIX = `${TEMP_PREFIX}keep-`;
 
 /** Patterns ignored in every directory. */
 export const DEFAULT_IGNORES: readonly string[] = [

@@ -9,7 +9,7 @@
  */
 import { createSha256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
-import { type IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { type IgnoreRules, KEEP_PREFIX, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import type { PathState } from "./state_db.ts";
 import { testDelay } from "./test_hooks.ts";
@@ -154,6 +154,13 @@ async function walk(
     const dir = pending.pop()!;
     for (const entry of await fs.list(dir)) {
       const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
+      if (name.startsWith(KEEP_PREFIX) && entry.kind === "file") {
+        // A local file a killed apply had moved aside: back into place if that is free.
+        const original = entry.path.slice(0, entry.path.length - name.length) +
+          name.slice(KEEP_PREFIX.length + 9);
+        if ((await fs.stat(original)) === null) await fs.rename(entry.path, original);
+        continue;
+      }
       if (name.startsWith(TEMP_PREFIX) && entry.kind === "file") {
         await fs.remove(entry.path); // an interrupted download
         continue;

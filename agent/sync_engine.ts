@@ -25,6 +25,7 @@ import {
   type ProgressEvent,
   type SyncResult,
 } from "../client/types.ts";
+import { conflictCopyPath } from "../shared/conflict_copy.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
 import { compareVectors, incrementVector } from "../shared/version_vector.ts";
@@ -32,6 +33,7 @@ import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
+import { testDelay } from "./test_hooks.ts";
 
 /** Default share of synced files that may be deleted in one run without confirmation. */
 export const DEFAULT_MAX_DELETE = 0.5;
@@ -575,7 +577,7 @@ export class SyncEngine {
       await fs.remove(temp);
       throw error;
     }
-    // The last look before the rename: a file written meanwhile is a local edit, not ours.
+    // A first look: a file written meanwhile is a local edit, not ours.
     const now = await fs.stat(path);
     if (!sameStat(now, before)) {
       await fs.remove(temp);
@@ -590,7 +592,28 @@ export class SyncEngine {
       vector: entry.vector,
       versionId: entry.versionId,
     });
-    await fs.rename(temp, path);
+    await testDelay("SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS", path);
+    // The last look is part of the replacement itself where the file system can: an edit that
+    // lands after the first look is never overwritten; it stays, based on the version recorded
+    // here, and its push meets the remote change as a concurrent edit (a conflict, not a loss).
+    let placed = true;
+    if (fs.replaceIfUnchanged) {
+      placed = await fs.replaceIfUnchanged(temp, path, {
+        expected: before,
+        keepAs: conflictCopyPath(path, { at: new Date(), replica: this.#o.replicaId }),
+      });
+    } else if (sameStat(await fs.stat(path), before)) {
+      await fs.rename(temp, path);
+    } else {
+      await fs.remove(temp);
+      placed = false;
+    }
+    if (!placed) {
+      state.endApply(path);
+      this.#log(`not applied: "${path}" changed here while it was being replaced`);
+      result.skipped++;
+      return;
+    }
     const after = await fs.stat(path);
     state.transaction(() => {
       if (after) state.put(stateOf({ ...after, sha256: entry.sha256! }, entry));

@@ -71,3 +71,46 @@ Deno.test("an edit while a touched file is hashed is not recorded as unchanged",
     await Deno.remove(a.dir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("a local edit right before a remote change's rename is not overwritten", async () => {
+  const { config, workspace } = await newAccount("race-rename");
+  const a = await newRoot(config, workspace);
+  const b = await newRoot(config, workspace);
+  const workspaceId = a.workspaceId;
+  a.close();
+  b.close();
+  try {
+    await write(a.dir, "app.ts", "v1\n");
+    assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    assert.equal((await runCli(config, ["sync", b.dir, "--quiet"])).code, 0);
+    await write(a.dir, "app.ts", "v2 from A\n");
+    assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    const local = "local edit in B, made while A's v2 was being put in place\n";
+    const run = await runWithHook(
+      config,
+      ["sync", b.dir, "--quiet"],
+      { SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS: "1500" },
+      async (line) => {
+        assert.match(line, /app\.ts/);
+        await write(b.dir, "app.ts", local);
+      },
+    );
+    assert.ok(run.code === 0 || run.code === 3, run.stderr);
+    // The edit is still there, and the next run commits it against A's change.
+    assert.equal(await Deno.readTextFile(join(b.dir, "app.ts")), local);
+    const next = await runCli(config, ["sync", b.dir, "--quiet"]);
+    assert.ok(next.code === 0 || next.code === 3, next.stderr);
+    const rows = await workspaceRows(workspaceId);
+    const shas = new Set(rows.versions.map((v) => v.sha256));
+    assert.ok(shas.has(await sha(local)), "B's edit is in the workspace's history");
+    assert.ok(shas.has(await sha("v2 from A\n")), "A's change is in the workspace's history");
+  } finally {
+    await Deno.remove(a.dir, { recursive: true }).catch(() => {});
+    await Deno.remove(b.dir, { recursive: true }).catch(() => {});
+  }
+});
+
+async function sha(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
