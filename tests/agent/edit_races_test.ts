@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashPath, workspaceRows } from "./robust_support.ts";
-import { cliEnv, eventually, newAccount, newRoot, runCli, write } from "./support.ts";
+import { cliEnv, newAccount, newRoot, runCli, write } from "./support.ts";
 import type { AgentConfig } from "../../agent/agent.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
