@@ -28,7 +28,7 @@ import {
 import { conflictCopyPath } from "../shared/conflict_copy.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
-import { compareVectors, incrementVector } from "../shared/version_vector.ts";
+import { compareVectors } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
@@ -293,10 +293,12 @@ export class SyncEngine {
                 result.deleted++;
               } else if (file && item.sha256 && item.sha256 !== change.sha256) {
                 // The server merged our bytes with a concurrent edit: what is current is not
-                // what we hold. Record ours as the version we sent, so the merged version (which
-                // dominates it) comes down with the pull instead of passing for our own echo.
+                // what we hold. Record ours under the vector the server gave the version we sent
+                // (or, from a server that does not say, under our base), so the merged version
+                // (which dominates both) comes down with the pull instead of passing for our
+                // own echo. Never a vector guessed here.
                 state.put(stateOf(file, {
-                  vector: incrementVector(change.base ?? {}, this.#o.replicaId),
+                  vector: item.incomingVector ?? change.base ?? {},
                   versionId: null,
                 }));
                 result.uploaded++;

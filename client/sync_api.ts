@@ -341,6 +341,7 @@ interface RawCommitResult {
     superseded_version_id?: string;
     conflict_copy_path?: string;
     sha256?: string;
+    incoming_vector?: VersionVector;
   }[];
 }
 
@@ -366,6 +367,7 @@ function toCommitResult(raw: RawCommitResult): CommitResult {
       ...optional("supersededVersionId", item.superseded_version_id),
       ...optional("conflictCopyPath", item.conflict_copy_path),
       ...optional("sha256", item.sha256),
+      ...optional("incomingVector", item.incoming_vector),
     })),
   };
 }
