@@ -109,14 +109,18 @@ function pick(entry: FsEntry) {
 /** What a scan collects (a {@linkcode ScanResult} being filled). */
 type Collector = { -readonly [K in keyof ScanResult]: ScanResult[K] };
 
-/** Scans the whole root against the recorded state. */
+/**
+ * Scans the whole root against the recorded state. `readOnly`: change nothing on disk (leftover
+ * temp files are skipped, not removed).
+ */
 export async function scan(
   fs: SandboxFs,
   rules: IgnoreRules,
   state: ReadonlyMap<string, PathState>,
+  options: { readOnly?: boolean } = {},
 ): Promise<ScanResult> {
   const out: Collector = { files: new Map(), hashed: 0, skipped: [] };
-  await walk(fs, rules, state, "", out);
+  await walk(fs, rules, state, "", out, options.readOnly ?? false);
   return out;
 }
 
@@ -148,12 +152,16 @@ async function walk(
   state: ReadonlyMap<string, PathState>,
   start: string,
   out: Collector,
+  readOnly = false,
 ): Promise<void> {
   const pending: string[] = [start];
   while (pending.length > 0) {
     const dir = pending.pop()!;
     for (const entry of await fs.list(dir)) {
       const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
+      // A read-only scan (`flush`, `status` beside a running daemon) leaves temp files alone:
+      // they may be the daemon's downloads in flight.
+      if (readOnly && name.startsWith(TEMP_PREFIX)) continue;
       if (name.startsWith(KEEP_PREFIX) && entry.kind === "file") {
         // A local file a killed apply had moved aside: back into place if that is free.
         const original = entry.path.slice(0, entry.path.length - name.length) +

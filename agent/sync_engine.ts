@@ -123,7 +123,9 @@ export class SyncEngine {
   async pendingLocalChanges(): Promise<number> {
     const { fs, state } = this.#o;
     const known = state.all();
-    const scanned = await scan(fs, await IgnoreRules.load(fs, this.#o.ignore), known);
+    const scanned = await scan(fs, await IgnoreRules.load(fs, this.#o.ignore), known, {
+      readOnly: true,
+    });
     let pending = 0;
     for (const file of scanned.files.values()) {
       const st = known.get(file.path);

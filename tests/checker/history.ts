@@ -175,7 +175,7 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
     const dir = dirs[index]!;
     const actor = `r${index}`;
     for (let n = nextOp(); n !== 0; n = nextOp()) {
-      await sleep(Math.floor(random() * 120));
+      await sleep(Math.floor(random() * 500));
       const path = PATHS[Math.floor(random() * PATHS.length)]!;
       const file = join(dir, path);
       const exists = await Deno.stat(file).then((s) => s.isFile, () => false);
@@ -224,7 +224,7 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
 
   const apiActor = async () => {
     for (let n = nextOp(); n !== 0; n = nextOp()) {
-      await sleep(Math.floor(random() * 200));
+      await sleep(Math.floor(random() * 500));
       const path = PATHS[Math.floor(random() * (PATHS.length - 1))]!;
       const manifest = await api.fullManifest(workspaceId);
       const current = manifest.files.find((entry) => entry.path === path && !entry.deleted);
@@ -301,6 +301,9 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
     await sleep(500);
     view = await look(dirs, workspaceId);
   }
+  if (view.divergent.length > 0) {
+    dirs.forEach((dir, i) => log(`daemon r${i}:\n    ${daemonLog(dir).join("\n    ")}`));
+  }
   for (const daemon of daemons) {
     try {
       daemon.kill("SIGTERM");
@@ -355,8 +358,32 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   };
 }
 
+/** The last lines each daemon wrote, by directory (shown when a history fails). */
+const daemonLogs = new Map<string, string[]>();
+
 function startDaemon(config: { url: string; anonKey?: string; token: string }, dir: string) {
-  return spawnCli(config, ["watch", dir, "--quiet"]);
+  const child = spawnCli(config, ["watch", dir]);
+  const lines = daemonLogs.get(dir) ?? [];
+  daemonLogs.set(dir, lines);
+  lines.push(`--- started at ${new Date().toISOString()}`);
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    try {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        for (const line of chunk.split("\n")) {
+          if (line) lines.push(`${Date.now() % 100000} ${line}`);
+        }
+        if (lines.length > 400) lines.splice(0, lines.length - 400);
+      }
+    } catch { /* cancelled */ }
+  };
+  void pump(child.stdout);
+  void pump(child.stderr);
+  return child;
+}
+
+/** The last `count` lines the daemon of `dir` wrote. */
+export function daemonLog(dir: string, count = 60): string[] {
+  return (daemonLogs.get(dir) ?? []).slice(-count);
 }
 
 /** `sandsync flush <dir>`, killed after `timeoutMs`; true when it returned in time. */
@@ -384,9 +411,8 @@ async function flush(
 
 const ROOT_CLI = new URL("../../agent/cli.ts", import.meta.url).pathname;
 
-async function drain(child: Deno.ChildProcess) {
-  await child.stdout.cancel().catch(() => {});
-  await child.stderr.cancel().catch(() => {});
+async function drain(_child: Deno.ChildProcess) {
+  // (the pumps of startDaemon read both streams to their end)
 }
 
 async function writeFile(file: string, bytes: string | Uint8Array) {
@@ -422,7 +448,14 @@ async function look(dirs: string[], workspaceId: string) {
     const paths = new Set([Object.keys(server), ...replicas.map(Object.keys)].flat());
     for (const path of paths) {
       if (openPaths.has(path)) continue;
-      if (replicas.some((tree) => tree[path] !== server[path])) divergent.add(path);
+      if (replicas.some((tree) => tree[path] !== server[path])) {
+        const short = (sha: string | undefined) => sha?.slice(0, 8) ?? "-";
+        divergent.add(
+          `${path} (server ${short(server[path])}, ${
+            replicas.map((tree, i) => `r${i} ${short(tree[path])}`).join(", ")
+          })`,
+        );
+      }
     }
     return {
       replicas,
