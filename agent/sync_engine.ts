@@ -507,7 +507,7 @@ export class SyncEngine {
       return;
     }
     const st = state.get(path);
-    const local = await fs.stat(path);
+    let local = await fs.stat(path);
     if (st) {
       const order = compareVectors(entry.vector, st.vector);
       const seen = order === "before" || order === "equal";
@@ -523,15 +523,24 @@ export class SyncEngine {
       }
       if (!st || !unchanged(local, st)) {
         // A local edit not committed yet: adopt identical content, else leave it to the next
-        // push (based on the old version, so the server sees the conflict).
+        // push (based on the old version, so the server sees the conflict). Bytes equal to the
+        // recorded version are no edit (a touch): the change applies over them, or it would be
+        // skipped here and, with nothing to push, never come again.
         const { sha256 } = await hashFile(fs, path);
+        const after = await fs.stat(path);
         if (!entry.deleted && sha256 === entry.sha256) {
-          const after = await fs.stat(path);
           if (after) state.put(stateOf({ ...after, sha256 }, entry));
-        } else {
-          result.skipped++;
+          return;
         }
-        return;
+        if (
+          !st || sha256 !== st.sha256 || !after || !sameStat(after, local) ||
+          after.mode !== st.mode
+        ) {
+          result.skipped++;
+          return;
+        }
+        state.put({ ...st, ...statOf(after) });
+        local = after;
       }
     }
     if (entry.deleted) {
