@@ -57,7 +57,8 @@ export type MetaKey =
   | "cursor"
   | "instance"
   | "held_deletes"
-  | "delete_decision";
+  | "delete_decision"
+  | "pending_commits";
 
 interface PathRow {
   path: string;

@@ -21,6 +21,8 @@ import { downloadBlob } from "../client/transfer.ts";
 import {
   type ChangeEntry,
   type ChangesPage,
+  type CommitRequest,
+  type CommitResult,
   emptySyncResult,
   type ProgressEvent,
   type SyncResult,
@@ -172,6 +174,7 @@ export class SyncEngine {
     };
     const rules = await IgnoreRules.load(fs, this.#o.ignore);
     await this.#recoverApplies();
+    await this.#recoverCommits(options.signal);
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
     const targeted = options.paths && !fresh
@@ -281,10 +284,19 @@ export class SyncEngine {
         onProgress: this.#o.onProgress,
         // Interrupted TUS uploads resume from the server's offset, also after a restart.
         resume: state.uploads,
+        // Written ahead: a commit whose answer was lost (a kill, a cut connection) is sent again
+        // by the next run with its idempotency key, so the server's stored answer is recorded
+        // instead of the same bytes being committed anew over what came after them.
+        beforeCommit: (request) => {
+          const pending = JSON.parse(state.getMeta("pending_commits") ?? "[]") as unknown[];
+          state.setMeta("pending_commits", JSON.stringify([...pending, request]));
+        },
+        afterCommit: () => testDelay("SANDSYNC_TEST_KILL_AFTER_COMMIT", "commit"),
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;
       state.transaction(() => {
+        state.deleteMeta("pending_commits");
         for (const { change, result: item } of pushed.committed) {
           const file = scannedBy.get(change);
           switch (item.outcome) {
@@ -440,6 +452,76 @@ export class SyncEngine {
       });
       if (adopt || deleted) this.#log(`recovered the interrupted apply of "${pending.path}"`);
     }
+  }
+
+  /**
+   * Sends again the commits a killed (or cut off) run sent without recording their answers,
+   * with the same idempotency keys: the server answers what it did then, and each file that
+   * still holds the bytes sent is recorded as that version. Without this the restarted agent
+   * would commit those bytes again, based on the old version, over whatever came after them
+   * (a newer edit, a delete). A commit the server never got is simply made now.
+   */
+  async #recoverCommits(signal?: AbortSignal): Promise<void> {
+    const { api, fs, state } = this.#o;
+    const raw = state.getMeta("pending_commits");
+    if (raw === undefined) return;
+    for (const request of JSON.parse(raw) as CommitRequest[]) {
+      let answer: CommitResult;
+      try {
+        answer = await api.commit(request, { signal });
+      } catch (error) {
+        if (isRetryableError(error) || signal?.aborted) throw error;
+        this.#log(`cannot recover an interrupted commit: ${errorText(error)}`);
+        continue;
+      }
+      const records: PathState[] = [];
+      const removed: string[] = [];
+      for (const item of answer.items) {
+        const change = request.changes[item.index];
+        if (!change) continue;
+        const local = await fs.stat(change.path);
+        if (change.sha256 === null) {
+          if (item.outcome === "applied" && local === null) removed.push(change.path);
+          continue;
+        }
+        if (local?.kind !== "file" || !item.vector) continue;
+        const { sha256 } = await hashFile(fs, change.path);
+        const after = await fs.stat(change.path);
+        if (sha256 !== change.sha256 || !after || !sameStat(after, local)) continue;
+        const file = { ...after, sha256 };
+        if (item.outcome === "merged" && item.sha256 && item.sha256 !== change.sha256) {
+          records.push(stateOf(file, {
+            vector: item.incomingVector ?? change.base ?? {},
+            versionId: null,
+          }));
+        } else if (item.outcome === "applied" || item.outcome === "merged") {
+          records.push(stateOf(file, {
+            vector: item.vector,
+            versionId: item.currentVersionId ?? null,
+          }));
+        } else if (item.outcome === "conflict") {
+          records.push(stateOf(file, {
+            vector: item.vector,
+            versionId: item.currentVersionId ?? null,
+          }));
+          if (item.conflictId) {
+            state.openConflict({
+              conflictId: item.conflictId,
+              path: change.path,
+              openedAt: new Date().toISOString(),
+            });
+          }
+        }
+      }
+      state.transaction(() => {
+        for (const record of records) state.put(record);
+        for (const path of removed) state.remove(path);
+      });
+      if (records.length + removed.length > 0) {
+        this.#log(`recovered ${records.length + removed.length} changes of an interrupted commit`);
+      }
+    }
+    state.deleteMeta("pending_commits");
   }
 
   async #pullChanges(rules: IgnoreRules, result: SyncOutcome, options: RunOptions) {
@@ -636,6 +718,10 @@ export class SyncEngine {
     result.downloaded++;
     result.bytes += entry.size;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function sameStat(a: FsEntry | null, b: FsEntry | null): boolean {

@@ -7,6 +7,9 @@
  * - `SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS`: after a downloaded remote change was checked
  *   against the local file, before it replaces it (race: a local edit right before the
  *   rename into place).
+ * - `SANDSYNC_TEST_KILL_AFTER_COMMIT`: a number above 0: the process kills itself (SIGKILL)
+ *   right after a commit was answered, before the answer is recorded (race: a restart on
+ *   state older than what the server acknowledged).
  * When a delay starts, `test hook <NAME>: <path>` is written to stderr so a test knows when
  * to act.
  *
@@ -16,7 +19,8 @@
 /** Names of the test-only delay hooks. */
 export type TestDelay =
   | "SANDSYNC_TEST_DELAY_AFTER_HASH_MS"
-  | "SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS";
+  | "SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS"
+  | "SANDSYNC_TEST_KILL_AFTER_COMMIT";
 
 /** Sleeps for the delay `name` sets (test-only), announcing it on stderr; else returns. */
 export async function testDelay(name: TestDelay, path: string): Promise<void> {
@@ -27,6 +31,10 @@ export async function testDelay(name: TestDelay, path: string): Promise<void> {
     return; // no env permission: not a test run
   }
   if (!(ms > 0)) return;
+  if (name === "SANDSYNC_TEST_KILL_AFTER_COMMIT") {
+    console.error(`test hook ${name}: ${path}`);
+    Deno.kill(Deno.pid, "SIGKILL");
+  }
   console.error(`test hook ${name}: ${path}`);
   await new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -114,3 +114,47 @@ async function sha(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, "0")).join("");
 }
+
+Deno.test("an agent killed after a commit was answered does not commit those bytes again over a later delete", async () => {
+  const { config, workspace } = await newAccount("race-restart");
+  const a = await newRoot(config, workspace);
+  const b = await newRoot(config, workspace);
+  const workspaceId = a.workspaceId;
+  a.close();
+  b.close();
+  try {
+    await write(a.dir, "plan.md", "v1\n");
+    await write(a.dir, "keep.txt", "an emptied root would be restored, not deleted\n");
+    assert.equal((await runCli(config, ["sync", a.dir, "--quiet"])).code, 0);
+    assert.equal((await runCli(config, ["sync", b.dir, "--quiet"])).code, 0);
+    await write(a.dir, "plan.md", "v2 from A\n");
+    // Killed right after the server acknowledged v2, before A recorded it.
+    const killed = await runWithHook(
+      config,
+      ["sync", a.dir, "--quiet"],
+      { SANDSYNC_TEST_KILL_AFTER_COMMIT: "1" },
+      async () => {},
+    );
+    assert.notEqual(killed.code, 0);
+    // B sees v2, then deletes the file: the newest state of the workspace.
+    assert.equal((await runCli(config, ["sync", b.dir, "--quiet"])).code, 0);
+    assert.equal(await Deno.readTextFile(join(b.dir, "plan.md")), "v2 from A\n");
+    await Deno.remove(join(b.dir, "plan.md"));
+    assert.equal((await runCli(config, ["sync", b.dir, "--quiet"])).code, 0);
+    assert.deepEqual(Object.keys((await workspaceRows(workspaceId)).live), ["keep.txt"]);
+    // A restarts on its stale state: v2 is not committed again over the delete.
+    const restarted = await runCli(config, ["sync", a.dir, "--quiet"]);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    const rows = await workspaceRows(workspaceId);
+    assert.deepEqual(Object.keys(rows.live), ["keep.txt"], "the delete stays the newest state");
+    assert.equal(
+      rows.versions.filter((v) => v.path === "plan.md" && v.sha256 !== null).length,
+      2,
+      "v1 and v2, each committed once",
+    );
+    await assert.rejects(Deno.stat(join(a.dir, "plan.md")), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(a.dir, { recursive: true }).catch(() => {});
+    await Deno.remove(b.dir, { recursive: true }).catch(() => {});
+  }
+});
