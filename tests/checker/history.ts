@@ -153,7 +153,7 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
     ? await FaultProxy.start({
       target: config.url,
       seed: options.seed,
-      rates: { drop: 0.05, reset: 0.08, close: 0.03, delay: 0.1 },
+      rates: { drop: 0.08, reset: 0.1, close: 0.04, delay: 0.1 },
       delayMs: [2000, 2000],
       resetAfterBytes: [100, 256 * 1024],
       maxFaults: Math.max(20, Math.round(options.ops / 4)),
@@ -286,21 +286,25 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
       daemons[i] = startDaemon(via, dirs[i]!);
     }
   }
-  // Each daemon flushed (a path held by an open conflict keeps `flush` waiting: bounded).
-  await Promise.all(dirs.map((dir) => flush(via, dir, 30_000)));
-
+  // Each daemon flushed (a path held by an open conflict keeps `flush` waiting: bounded),
+  // while the replicas are watched for quiescence.
+  const flushed = Promise.all(dirs.map((dir) => flush(via, dir, 20_000)));
   const limit = options.convergeLimitMs ?? 60_000;
   let convergeMs = -1;
   let view = await look(dirs, workspaceId);
-  for (;;) {
-    if (view.divergent.length === 0) {
-      convergeMs = Date.now() - ended;
-      break;
+  const settle = async () => {
+    for (;;) {
+      if (view.divergent.length === 0) return Date.now() - ended;
+      if (Date.now() - ended > limit) return -1;
+      await sleep(250);
+      view = await look(dirs, workspaceId);
     }
-    if (Date.now() - ended > limit) break;
-    await sleep(500);
-    view = await look(dirs, workspaceId);
-  }
+  };
+  convergeMs = await settle();
+  await flushed;
+  // Still converged once every flush returned (else it was a pause, not quiescence).
+  view = await look(dirs, workspaceId);
+  if (view.divergent.length > 0) convergeMs = await settle();
   if (view.divergent.length > 0) {
     dirs.forEach((dir, i) => log(`daemon r${i}:\n    ${daemonLog(dir).join("\n    ")}`));
   }
