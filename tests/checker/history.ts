@@ -305,6 +305,15 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   // Still converged once every flush returned (else it was a pause, not quiescence).
   view = await look(dirs, workspaceId);
   if (view.divergent.length > 0) convergeMs = await settle();
+  // Open conflicts shown the same on every replica (`status --json`) as on the server.
+  const conflictViews = await Promise.all(dirs.map((dir) => openConflictIds(via, dir)));
+  conflictViews.forEach((ids, i) => {
+    const shown = [...ids].sort().join(",");
+    const server = [...view.openIds].sort().join(",");
+    if (shown !== server) {
+      view.divergent.push(`open conflicts on r${i}: [${shown}] vs the server's [${server}]`);
+    }
+  });
   if (view.divergent.length > 0) {
     dirs.forEach((dir, i) => log(`daemon r${i}:\n    ${daemonLog(dir).join("\n    ")}`));
   }
@@ -413,6 +422,27 @@ async function flush(
   return status.signal === null;
 }
 
+/** The conflict ids `sandsync status --json` shows open for `dir`. */
+async function openConflictIds(
+  config: { url: string; anonKey?: string; token: string },
+  dir: string,
+): Promise<Set<string>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ROOT_CLI, "status", dir, "--json"],
+    env: cliEnv(config),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  try {
+    const status = JSON.parse(text) as { conflicts?: { conflictId: string }[] };
+    return new Set((status.conflicts ?? []).map((c) => c.conflictId));
+  } catch {
+    return new Set([`(no status: exit ${output.code})`]);
+  }
+}
+
 const ROOT_CLI = new URL("../../agent/cli.ts", import.meta.url).pathname;
 
 async function drain(_child: Deno.ChildProcess) {
@@ -444,8 +474,9 @@ async function look(dirs: string[], workspaceId: string) {
     const versions = await sql<{ sha256: string }[]>`
       select distinct sha256 from sandsync.versions
       where workspace_id = ${workspaceId} and sha256 is not null`;
-    const open = await sql<{ path: string }[]>`
-      select path from sandsync.conflicts where workspace_id = ${workspaceId} and status = 'open'`;
+    const open = await sql<{ id: string; path: string }[]>`
+      select id, path from sandsync.conflicts
+      where workspace_id = ${workspaceId} and status = 'open'`;
     const server = Object.fromEntries(files.map((f) => [f.path, f.sha256]));
     const openPaths = new Set(open.map((c) => c.path));
     const divergent = new Set<string>();
@@ -466,6 +497,7 @@ async function look(dirs: string[], workspaceId: string) {
       server,
       versionShas: new Set(versions.map((v) => v.sha256)),
       openPaths,
+      openIds: new Set(open.map((c) => c.id)),
       divergent: [...divergent].sort(),
     };
   } finally {
