@@ -166,7 +166,14 @@ async function walk(
         // A local file a killed apply had moved aside: back into place if that is free.
         const original = entry.path.slice(0, entry.path.length - name.length) +
           name.slice(KEEP_PREFIX.length + 9);
-        if ((await fs.stat(original)) === null) await fs.rename(entry.path, original);
+        if ((await fs.stat(original)) === null) {
+          await fs.rename(entry.path, original);
+          // (Listed before it was back: scanned here, or it would read as a local deletion.)
+          const restored = await fs.stat(original);
+          if (restored && !rules.ignores(original, false)) {
+            await consider(fs, restored, state, out);
+          }
+        }
         continue;
       }
       if (name.startsWith(TEMP_PREFIX) && entry.kind === "file") {
