@@ -171,6 +171,29 @@ export class LocalFs implements SandboxFs {
     return true;
   }
 
+  /** The file is moved aside (atomically), compared, then removed or put back. */
+  async removeIfUnchanged(
+    path: string,
+    options: { expected: FsEntry; keepAs: string },
+  ): Promise<boolean> {
+    const slash = path.lastIndexOf("/");
+    const aside = `${path.slice(0, slash + 1)}${KEEP_PREFIX}${crypto.randomUUID().slice(0, 8)}-${
+      path.slice(slash + 1)
+    }`;
+    try {
+      await Deno.rename(this.abs(path), this.abs(aside));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      return true; // gone already
+    }
+    if (!sameFile(await this.stat(aside), options.expected)) {
+      await this.#putBack(aside, path, options.keepAs);
+      return false;
+    }
+    await this.#dropAside(aside, options.expected, options.keepAs);
+    return true;
+  }
+
   /** Removes a moved-aside file unless it was written since (then it is kept at `keepAs`). */
   async #dropAside(aside: string, expected: FsEntry, keepAs: string): Promise<void> {
     if (sameFile(await this.stat(aside), expected)) await this.remove(aside);

@@ -60,3 +60,20 @@ Deno.test("replaceIfUnchanged() never replaces a file created where none was", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("removeIfUnchanged() removes a file still as expected, and leaves an edited one", async () => {
+  const { dir, fs } = await setup();
+  try {
+    await Deno.writeTextFile(join(dir, "a.txt"), "old\n");
+    await Deno.writeTextFile(join(dir, "b.txt"), "old\n");
+    const a = (await fs.stat("a.txt"))!;
+    const b = (await fs.stat("b.txt"))!;
+    await Deno.writeTextFile(join(dir, "b.txt"), "edited here\n");
+    assert.equal(await fs.removeIfUnchanged("a.txt", { expected: a, keepAs: "a.copy.txt" }), true);
+    assert.equal(await fs.removeIfUnchanged("b.txt", { expected: b, keepAs: "b.copy.txt" }), false);
+    assert.equal(await Deno.readTextFile(join(dir, "b.txt")), "edited here\n");
+    assert.deepEqual((await fs.list("")).map((e) => e.path), ["b.txt"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

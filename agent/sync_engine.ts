@@ -629,7 +629,19 @@ export class SyncEngine {
       if (local !== null) {
         // Written ahead: a kill after the removal must not read as a local deletion.
         state.beginApply({ path, sha256: null, vector: entry.vector, versionId: entry.versionId });
-        await fs.remove(path);
+        // Like a replacement: an edit that lands after the look above is never deleted.
+        if (fs.removeIfUnchanged) {
+          const removed = await fs.removeIfUnchanged(path, {
+            expected: local,
+            keepAs: conflictCopyPath(path, { at: new Date(), replica: this.#o.replicaId }),
+          });
+          if (!removed) {
+            state.endApply(path);
+            this.#log(`not deleted: "${path}" changed here while it was being deleted`);
+            result.skipped++;
+            return;
+          }
+        } else await fs.remove(path);
         state.transaction(() => {
           state.remove(path);
           state.endApply(path);

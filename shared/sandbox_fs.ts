@@ -77,6 +77,15 @@ export interface SandboxFs {
     to: string,
     options: { expected: FsEntry | null; keepAs: string },
   ): Promise<boolean>;
+  /**
+   * Removes the file `path` only while it still is `expected`, checked atomically where the
+   * platform can; `false` (the file left in place) when it changed first. Bytes written into it
+   * while it was being removed are kept at `keepAs`. Optional: without it the caller removes.
+   */
+  removeIfUnchanged?(
+    path: string,
+    options: { expected: FsEntry; keepAs: string },
+  ): Promise<boolean>;
   /** Removes a file (or an empty directory); absent paths are fine. */
   remove(path: string): Promise<void>;
   /** Creates a directory and its parents. */

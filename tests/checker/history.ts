@@ -305,7 +305,8 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   // Still converged once every flush returned (else it was a pause, not quiescence).
   view = await look(dirs, workspaceId);
   if (view.divergent.length > 0) convergeMs = await settle();
-  // Open conflicts shown the same on every replica (`status --json`) as on the server.
+  // Open conflicts shown the same on every replica (`sandsync conflicts --json`) as on the
+  // server. (`status` shows the daemon's cached list, which can lag: see docs/reliability.md.)
   const conflictViews = await Promise.all(dirs.map((dir) => openConflictIds(via, dir)));
   conflictViews.forEach((ids, i) => {
     const shown = [...ids].sort().join(",");
@@ -422,13 +423,13 @@ async function flush(
   return status.signal === null;
 }
 
-/** The conflict ids `sandsync status --json` shows open for `dir`. */
+/** The conflict ids `sandsync conflicts --json` shows open for `dir`. */
 async function openConflictIds(
   config: { url: string; anonKey?: string; token: string },
   dir: string,
 ): Promise<Set<string>> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ROOT_CLI, "status", dir, "--json"],
+    args: ["run", "-A", ROOT_CLI, "conflicts", dir, "--json"],
     env: cliEnv(config),
     stdin: "null",
     stdout: "piped",
@@ -436,8 +437,8 @@ async function openConflictIds(
   }).output();
   const text = new TextDecoder().decode(output.stdout);
   try {
-    const status = JSON.parse(text) as { conflicts?: { conflictId: string }[] };
-    return new Set((status.conflicts ?? []).map((c) => c.conflictId));
+    const shown = JSON.parse(text) as { conflicts?: { id: string }[] };
+    return new Set((shown.conflicts ?? []).map((c) => c.id));
   } catch {
     return new Set([`(no status: exit ${output.code})`]);
   }
