@@ -295,6 +295,7 @@ export class SyncEngine {
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;
+      const superseded: string[] = [];
       state.transaction(() => {
         state.deleteMeta("pending_commits");
         for (const { change, result: item } of pushed.committed) {
@@ -322,8 +323,10 @@ export class SyncEngine {
               }
               break;
             case "superseded":
-              // Our delete lost to a concurrent edit: the edit comes back with the pull.
+              // Our delete lost to a concurrent edit: the edit is brought back below (the pull
+              // alone may not: the cursor can be past it already).
               state.remove(change.path);
+              superseded.push(change.path);
               break;
             case "conflict":
               // Our side is kept in the open conflict; the local file stays as it is.
@@ -347,6 +350,7 @@ export class SyncEngine {
           }
         }
       });
+      if (superseded.length > 0) await this.#undelete(superseded, rules, result, options.signal);
     }
 
     // Pull.

@@ -464,9 +464,21 @@ function text(op: number, actor: string, random: () => number): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** {@linkcode hashTree}, again when a directory vanished while it was walked. */
+async function steadyHashTree(dir: string): Promise<Record<string, string>> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await hashTree(dir);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound) || attempt >= 10) throw error;
+      await sleep(50);
+    }
+  }
+}
+
 /** The replicas, the server's live files and versions, and where they differ. */
 async function look(dirs: string[], workspaceId: string) {
-  const replicas = await Promise.all(dirs.map((dir) => hashTree(dir)));
+  const replicas = await Promise.all(dirs.map((dir) => steadyHashTree(dir)));
   const sql = postgres(loadStackEnv().dbUrl, { max: 1, onnotice: () => {} });
   try {
     const files = await sql<{ path: string; sha256: string }[]>`
