@@ -16,6 +16,12 @@ import { protectedPathProblem, TEMP_PREFIX } from "../shared/protected_paths.ts"
 import type { SandboxFs } from "./sandbox_fs.ts";
 
 export { TEMP_PREFIX };
+/**
+ * Prefix (under {@linkcode TEMP_PREFIX}, so ignored) of a local file moved aside for an
+ * instant while a remote change replaces it (`LocalFs.replaceIfUnchanged`); the scan puts back
+ * one that a kill left behind.
+ */
+export const KEEP_PREFIX = `${TEMP_PREFIX}keep-`;
 
 /** Patterns ignored in every directory unless an ignore file negates them. */
 export const DEFAULT_IGNORES: readonly string[] = ["node_modules/"];

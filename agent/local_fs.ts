@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import type { BlobSource } from "../client/transfer.ts";
+import { KEEP_PREFIX } from "./ignore_rules.ts";
 import type { FileWriter, FsEntry, FsEvents, FsWatch, SandboxFs } from "./sandbox_fs.ts";
 
 function kindOf(info: Deno.FileInfo): FsEntry["kind"] {
@@ -14,6 +15,11 @@ function kindOf(info: Deno.FileInfo): FsEntry["kind"] {
   if (info.isFile) return "file";
   if (info.isDirectory) return "dir";
   return "other";
+}
+
+function sameFile(a: FsEntry | null, b: FsEntry): boolean {
+  return a !== null && a.size === b.size && Math.round(a.mtimeMs) === Math.round(b.mtimeMs) &&
+    a.ino === b.ino;
 }
 
 function toEntry(path: string, info: Deno.FileInfo): FsEntry {
@@ -118,6 +124,99 @@ export class LocalFs implements SandboxFs {
 
   async rename(from: string, to: string): Promise<void> {
     await Deno.rename(this.abs(from), this.abs(to));
+  }
+
+  /**
+   * Linux has no "rename unless the target changed": the target is first moved aside (an
+   * atomic rename, so it takes whatever inode is there at that instant) and compared with
+   * `expected`; the new file is then hard-linked into place, which fails if anything was
+   * created at `to` meanwhile. A lost race puts the moved-aside file back (or, if `to` was
+   * created again meanwhile, keeps it at `keepAs`); nothing the user wrote is unlinked.
+   */
+  async replaceIfUnchanged(
+    from: string,
+    to: string,
+    options: { expected: FsEntry | null; keepAs: string },
+  ): Promise<boolean> {
+    const { expected, keepAs } = options;
+    const slash = to.lastIndexOf("/");
+    const aside = `${to.slice(0, slash + 1)}${KEEP_PREFIX}${crypto.randomUUID().slice(0, 8)}-${
+      to.slice(slash + 1)
+    }`;
+    if (expected !== null) {
+      try {
+        await Deno.rename(this.abs(to), this.abs(aside));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        await this.remove(from); // deleted here meanwhile: a local deletion, not ours to undo
+        return false;
+      }
+      if (!sameFile(await this.stat(aside), expected)) {
+        await this.#putBack(aside, to, keepAs);
+        await this.remove(from);
+        return false;
+      }
+    }
+    try {
+      await Deno.link(this.abs(from), this.abs(to));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      // Created here meanwhile: the local file wins; what was moved aside is the recorded one.
+      await this.remove(from);
+      if (expected !== null) await this.#dropAside(aside, expected, keepAs);
+      return false;
+    }
+    await this.remove(from);
+    if (expected !== null) await this.#dropAside(aside, expected, keepAs);
+    return true;
+  }
+
+  /** The file is moved aside (atomically), compared, then removed or put back. */
+  async removeIfUnchanged(
+    path: string,
+    options: { expected: FsEntry; keepAs: string },
+  ): Promise<boolean> {
+    const slash = path.lastIndexOf("/");
+    const aside = `${path.slice(0, slash + 1)}${KEEP_PREFIX}${crypto.randomUUID().slice(0, 8)}-${
+      path.slice(slash + 1)
+    }`;
+    try {
+      await Deno.rename(this.abs(path), this.abs(aside));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      return true; // gone already
+    }
+    if (!sameFile(await this.stat(aside), options.expected)) {
+      await this.#putBack(aside, path, options.keepAs);
+      return false;
+    }
+    await this.#dropAside(aside, options.expected, options.keepAs);
+    return true;
+  }
+
+  /** Removes a moved-aside file unless it was written since (then it is kept at `keepAs`). */
+  async #dropAside(aside: string, expected: FsEntry, keepAs: string): Promise<void> {
+    if (sameFile(await this.stat(aside), expected)) await this.remove(aside);
+    else await this.rename(aside, await this.#free(keepAs));
+  }
+
+  /** Moves a file set aside back to `to`, or to `keepAs` if `to` exists again. */
+  async #putBack(aside: string, to: string, keepAs: string): Promise<void> {
+    try {
+      await Deno.link(this.abs(aside), this.abs(to));
+      await this.remove(aside);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      await this.rename(aside, await this.#free(keepAs));
+    }
+  }
+
+  /** `path`, or `path` with a counter when taken. */
+  async #free(path: string): Promise<string> {
+    for (let i = 1;; i++) {
+      const candidate = i === 1 ? path : `${path}.${i}`;
+      if ((await this.stat(candidate)) === null) return candidate;
+    }
   }
 
   async remove(path: string): Promise<void> {

@@ -11,9 +11,10 @@
  */
 import { createSha256 } from "../shared/hash.ts";
 import { validatePath } from "../shared/path_rules.ts";
-import { type IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { type IgnoreRules, KEEP_PREFIX, TEMP_PREFIX } from "./ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import type { PathState } from "./state_db.ts";
+import { testDelay } from "./test_hooks.ts";
 
 /** A file as found by a scan. */
 export interface ScannedFile {
@@ -71,11 +72,30 @@ export async function describe(
   if (unchanged(entry, state)) {
     return { file: { ...pick(entry), sha256: state!.sha256 }, hashed: false };
   }
-  const { sha256 } = await hashFile(fs, entry.path);
-  // Stat again: a file written while it was hashed must not be recorded with a stale stat.
-  const after = await fs.stat(entry.path);
-  if (!after || after.kind !== "file") return null;
-  return { file: { ...pick(after), sha256 }, hashed: true };
+  // The recorded stat must be the stat of the bytes hashed: a file written (or touched and
+  // written) while it was hashed is hashed again until its stat holds still across a hash.
+  let before: FsEntry = entry;
+  for (let attempt = 0;; attempt++) {
+    const { sha256 } = await hashFile(fs, entry.path);
+    await testDelay("SANDSYNC_TEST_DELAY_AFTER_HASH_MS", entry.path);
+    const after = await fs.stat(entry.path);
+    if (!after || after.kind !== "file") return null;
+    if (sameFileStat(before, after)) return { file: { ...pick(after), sha256 }, hashed: true };
+    // Still changing after a few tries: describe it with a stat no file has (mtime -1), so
+    // whatever is recorded from this scan never passes for unchanged and the next scan hashes
+    // the file again.
+    if (attempt >= MAX_HASH_ATTEMPTS) {
+      return { file: { ...pick(after), mtimeMs: -1, sha256 }, hashed: true };
+    }
+    before = after;
+  }
+}
+
+/** Hashes of a file that keeps changing before the scan gives up on it for this run. */
+const MAX_HASH_ATTEMPTS = 3;
+
+function sameFileStat(a: FsEntry, b: FsEntry): boolean {
+  return a.size === b.size && Math.round(a.mtimeMs) === Math.round(b.mtimeMs) && a.ino === b.ino;
 }
 
 function pick(entry: FsEntry) {
@@ -91,7 +111,10 @@ function pick(entry: FsEntry) {
 /** What a scan collects (a {@linkcode ScanResult} being filled). */
 type Collector = { -readonly [K in keyof ScanResult]: ScanResult[K] };
 
-/** Scans the whole root against the recorded state. */
+/**
+ * Scans the whole root against the recorded state. Without `removeTemps` nothing changes on
+ * disk: temp files are skipped (they may be a running daemon's downloads in flight).
+ */
 export async function scan(
   fs: SandboxFs,
   rules: IgnoreRules,
@@ -145,7 +168,24 @@ async function walk(
     for (const entry of await fs.list(dir)) {
       const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
       if (name.startsWith(TEMP_PREFIX) && entry.kind === "file") {
-        if (removeTemps) await fs.remove(entry.path); // an interrupted download of ours
+        // Only the lock owner touches temp files: from beside a daemon they may be its
+        // downloads in flight, or a file it moved aside for an instant.
+        if (!removeTemps) continue;
+        if (name.startsWith(KEEP_PREFIX)) {
+          // A local file a killed apply had moved aside: back into place if that is free.
+          const original = entry.path.slice(0, entry.path.length - name.length) +
+            name.slice(KEEP_PREFIX.length + 9);
+          if ((await fs.stat(original)) === null) {
+            await fs.rename(entry.path, original);
+            // (Listed before it was back: scanned here, or it would read as a local deletion.)
+            const restored = await fs.stat(original);
+            if (restored && !rules.ignores(original, false)) {
+              await consider(fs, restored, state, out);
+            }
+          }
+          continue;
+        }
+        await fs.remove(entry.path); // an interrupted download of ours
         continue;
       }
       if (rules.ignores(entry.path, entry.kind === "dir")) continue;

@@ -61,7 +61,8 @@ export type MetaKey =
   | "sync_git"
   | "last_run_at"
   | "last_success_at"
-  | "last_error";
+  | "last_error"
+  | "pending_commits";
 
 interface PathRow {
   path: string;

@@ -21,19 +21,23 @@ import { downloadBlob } from "../client/transfer.ts";
 import {
   type ChangeEntry,
   type ChangesPage,
+  type CommitRequest,
+  type CommitResult,
   emptySyncResult,
   type ProgressEvent,
   type SyncResult,
 } from "../client/types.ts";
+import { conflictCopyPath } from "../shared/conflict_copy.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
 import { validatePath, windowsNameProblem } from "../shared/path_rules.ts";
 import { permissionBits } from "../shared/protected_paths.ts";
-import { compareVectors, incrementVector } from "../shared/version_vector.ts";
+import { compareVectors } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
+import { testDelay } from "./test_hooks.ts";
 
 /** Default share of synced files that may be deleted in one run without confirmation. */
 export const DEFAULT_MAX_DELETE = 0.5;
@@ -197,6 +201,7 @@ export class SyncEngine {
     };
     const rules = await this.#loadRules();
     await this.#recoverApplies();
+    await this.#recoverCommits(options.signal);
     const fresh = state.cursor === undefined || state.getMeta("instance") !== instance;
     this.#o.onProgress?.({ kind: "scan" });
     const targeted = options.paths && !fresh
@@ -307,6 +312,14 @@ export class SyncEngine {
         onProgress: this.#o.onProgress,
         // Interrupted TUS uploads resume from the server's offset, also after a restart.
         resume: state.uploads,
+        // Written ahead: a commit whose answer was lost (a kill, a cut connection) is sent again
+        // by the next run with its idempotency key, so the server's stored answer is recorded
+        // instead of the same bytes being committed anew over what came after them.
+        beforeCommit: (request) => {
+          const pending = JSON.parse(state.getMeta("pending_commits") ?? "[]") as unknown[];
+          state.setMeta("pending_commits", JSON.stringify([...pending, request]));
+        },
+        afterCommit: () => testDelay("SANDSYNC_TEST_KILL_AFTER_COMMIT", "commit"),
       });
       result.bytes += pushed.bytes;
       result.skipped += pushed.changed.length;
@@ -323,7 +336,9 @@ export class SyncEngine {
       if (held.length > 0) result.heldOverQuota = held;
       if (held.length > 0) state.setMeta("held_quota", JSON.stringify(held));
       else if (!targeted) state.deleteMeta("held_quota");
+      const superseded: string[] = [];
       state.transaction(() => {
+        state.deleteMeta("pending_commits");
         for (const { change, result: item } of pushed.committed) {
           const file = scannedBy.get(change);
           switch (item.outcome) {
@@ -334,10 +349,12 @@ export class SyncEngine {
                 result.deleted++;
               } else if (file && item.sha256 && item.sha256 !== change.sha256) {
                 // The server merged our bytes with a concurrent edit: what is current is not
-                // what we hold. Record ours as the version we sent, so the merged version (which
-                // dominates it) comes down with the pull instead of passing for our own echo.
+                // what we hold. Record ours under the vector the server gave the version we sent
+                // (or, from a server that does not say, under our base), so the merged version
+                // (which dominates both) comes down with the pull instead of passing for our
+                // own echo. Never a vector guessed here.
                 state.put(stateOf(file, {
-                  vector: incrementVector(change.base ?? {}, this.#o.replicaId),
+                  vector: item.incomingVector ?? change.base ?? {},
                   versionId: null,
                 }));
                 result.uploaded++;
@@ -347,8 +364,10 @@ export class SyncEngine {
               }
               break;
             case "superseded":
-              // Our delete lost to a concurrent edit: the edit comes back with the pull.
+              // Our delete lost to a concurrent edit: the edit is brought back below (the pull
+              // alone may not: the cursor can be past it already).
               state.remove(change.path);
+              superseded.push(change.path);
               break;
             case "conflict":
               // Our side is kept in the open conflict; the local file stays as it is.
@@ -372,6 +391,7 @@ export class SyncEngine {
           }
         }
       });
+      if (superseded.length > 0) await this.#undelete(superseded, rules, result, options.signal);
     } else if (!targeted) {
       state.deleteMeta("held_quota");
     }
@@ -484,6 +504,76 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Sends again the commits a killed (or cut off) run sent without recording their answers,
+   * with the same idempotency keys: the server answers what it did then, and each file that
+   * still holds the bytes sent is recorded as that version. Without this the restarted agent
+   * would commit those bytes again, based on the old version, over whatever came after them
+   * (a newer edit, a delete). A commit the server never got is simply made now.
+   */
+  async #recoverCommits(signal?: AbortSignal): Promise<void> {
+    const { api, fs, state } = this.#o;
+    const raw = state.getMeta("pending_commits");
+    if (raw === undefined) return;
+    for (const request of JSON.parse(raw) as CommitRequest[]) {
+      let answer: CommitResult;
+      try {
+        answer = await api.commit(request, { signal });
+      } catch (error) {
+        if (isRetryableError(error) || signal?.aborted) throw error;
+        this.#log(`cannot recover an interrupted commit: ${errorText(error)}`);
+        continue;
+      }
+      const records: PathState[] = [];
+      const removed: string[] = [];
+      for (const item of answer.items) {
+        const change = request.changes[item.index];
+        if (!change) continue;
+        const local = await fs.stat(change.path);
+        if (change.sha256 === null) {
+          if (item.outcome === "applied" && local === null) removed.push(change.path);
+          continue;
+        }
+        if (local?.kind !== "file" || !item.vector) continue;
+        const { sha256 } = await hashFile(fs, change.path);
+        const after = await fs.stat(change.path);
+        if (sha256 !== change.sha256 || !after || !sameStat(after, local)) continue;
+        const file = { ...after, sha256 };
+        if (item.outcome === "merged" && item.sha256 && item.sha256 !== change.sha256) {
+          records.push(stateOf(file, {
+            vector: item.incomingVector ?? change.base ?? {},
+            versionId: null,
+          }));
+        } else if (item.outcome === "applied" || item.outcome === "merged") {
+          records.push(stateOf(file, {
+            vector: item.vector,
+            versionId: item.currentVersionId ?? null,
+          }));
+        } else if (item.outcome === "conflict") {
+          records.push(stateOf(file, {
+            vector: item.vector,
+            versionId: item.currentVersionId ?? null,
+          }));
+          if (item.conflictId) {
+            state.openConflict({
+              conflictId: item.conflictId,
+              path: change.path,
+              openedAt: new Date().toISOString(),
+            });
+          }
+        }
+      }
+      state.transaction(() => {
+        for (const record of records) state.put(record);
+        for (const path of removed) state.remove(path);
+      });
+      if (records.length + removed.length > 0) {
+        this.#log(`recovered ${records.length + removed.length} changes of an interrupted commit`);
+      }
+    }
+    state.deleteMeta("pending_commits");
+  }
+
   async #pullChanges(rules: IgnoreRules, result: SyncOutcome, options: RunOptions) {
     const { api, state, workspaceId } = this.#o;
     const signal = options.signal;
@@ -577,7 +667,7 @@ export class SyncEngine {
       return;
     }
     const st = state.get(path);
-    const local = await fs.stat(path);
+    let local = await fs.stat(path);
     if (st) {
       const order = compareVectors(entry.vector, st.vector);
       const seen = order === "before" || order === "equal";
@@ -593,15 +683,24 @@ export class SyncEngine {
       }
       if (!st || !unchanged(local, st)) {
         // A local edit not committed yet: adopt identical content, else leave it to the next
-        // push (based on the old version, so the server sees the conflict).
+        // push (based on the old version, so the server sees the conflict). Bytes equal to the
+        // recorded version are no edit (a touch): the change applies over them, or it would be
+        // skipped here and, with nothing to push, never come again.
         const { sha256 } = await hashFile(fs, path);
+        const after = await fs.stat(path);
         if (!entry.deleted && sha256 === entry.sha256) {
-          const after = await fs.stat(path);
           if (after) state.put(stateOf({ ...after, sha256 }, entry));
-        } else {
-          result.skipped++;
+          return;
         }
-        return;
+        if (
+          !st || sha256 !== st.sha256 || !after || !sameStat(after, local) ||
+          after.mode !== st.mode
+        ) {
+          result.skipped++;
+          return;
+        }
+        state.put({ ...st, ...statOf(after) });
+        local = after;
       }
     }
     if (entry.deleted) {
@@ -609,7 +708,19 @@ export class SyncEngine {
         await assertNoLinkOnPath(fs, path);
         // Written ahead: a kill after the removal must not read as a local deletion.
         state.beginApply({ path, sha256: null, vector: entry.vector, versionId: entry.versionId });
-        await fs.remove(path);
+        // Like a replacement: an edit that lands after the look above is never deleted.
+        if (fs.removeIfUnchanged) {
+          const removed = await fs.removeIfUnchanged(path, {
+            expected: local,
+            keepAs: conflictCopyPath(path, { at: new Date(), replica: this.#o.replicaId }),
+          });
+          if (!removed) {
+            state.endApply(path);
+            this.#log(`not deleted: "${path}" changed here while it was being deleted`);
+            result.skipped++;
+            return;
+          }
+        } else await fs.remove(path);
         state.transaction(() => {
           state.remove(path);
           state.endApply(path);
@@ -652,7 +763,7 @@ export class SyncEngine {
       await fs.remove(temp);
       throw error;
     }
-    // The last look before the rename: a file written meanwhile is a local edit, not ours.
+    // A first look: a file written meanwhile is a local edit, not ours.
     const now = await fs.stat(path);
     if (!sameStat(now, before)) {
       await fs.remove(temp);
@@ -671,7 +782,28 @@ export class SyncEngine {
       vector: entry.vector,
       versionId: entry.versionId,
     });
-    await fs.rename(temp, path);
+    await testDelay("SANDSYNC_TEST_DELAY_BEFORE_RENAME_MS", path);
+    // The last look is part of the replacement itself where the file system can: an edit that
+    // lands after the first look is never overwritten; it stays, based on the version recorded
+    // here, and its push meets the remote change as a concurrent edit (a conflict, not a loss).
+    let placed = true;
+    if (fs.replaceIfUnchanged) {
+      placed = await fs.replaceIfUnchanged(temp, path, {
+        expected: before,
+        keepAs: conflictCopyPath(path, { at: new Date(), replica: this.#o.replicaId }),
+      });
+    } else if (sameStat(await fs.stat(path), before)) {
+      await fs.rename(temp, path);
+    } else {
+      await fs.remove(temp);
+      placed = false;
+    }
+    if (!placed) {
+      state.endApply(path);
+      this.#log(`not applied: "${path}" changed here while it was being replaced`);
+      result.skipped++;
+      return;
+    }
     const after = await fs.stat(path);
     state.transaction(() => {
       if (after) state.put(stateOf({ ...after, sha256: entry.sha256! }, entry));
@@ -692,6 +824,10 @@ function unapplied(failed: readonly string[]): void {
       failed.length > 3 ? ", ..." : ""
     } (the run is retried)`,
   );
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function sameStat(a: FsEntry | null, b: FsEntry | null): boolean {

@@ -13,7 +13,13 @@ import { MAX_INLINE_FILE_BYTES } from "../shared/wire.ts";
 import { mapPool } from "./pool.ts";
 import type { SyncApi } from "./sync_api.ts";
 import { type BlobSource, ContentChangedError, uploadBlob } from "./transfer.ts";
-import type { CommitItemResult, FileChange, ProgressEvent, UploadInstruction } from "./types.ts";
+import type {
+  CommitItemResult,
+  CommitRequest,
+  FileChange,
+  ProgressEvent,
+  UploadInstruction,
+} from "./types.ts";
 
 /** One change to commit. `sha256: null` deletes the path. */
 export interface PendingChange {
@@ -69,6 +75,14 @@ export interface PushOptions {
   readonly batchSize?: number;
   /** Keeps TUS upload URLs so a later run resumes them (default: within this run only). */
   readonly resume?: ResumeStore;
+  /**
+   * Called with each commit request (its idempotency key included) right before it is sent:
+   * a caller that records it durably can send it again after a crash and get the server's
+   * stored answer instead of committing the same changes a second time.
+   */
+  readonly beforeCommit?: (request: CommitRequest) => void | Promise<void>;
+  /** Called after a commit answer, with it (a test hook point for crashes). */
+  readonly afterCommit?: () => void | Promise<void>;
 }
 
 const INLINE_BUDGET = 3.5 * 1024 * 1024;
@@ -195,12 +209,15 @@ async function pushBatch(
     }
     options.onProgress?.({ kind: "commit", message: `committing ${batch.length} changes` });
     try {
-      const result = await api.commit({
+      const request: CommitRequest = {
         ...target,
         idempotencyKey: crypto.randomUUID(),
         changes: batch.map(toWire),
         ...(Object.keys(inline).length > 0 ? { inline } : {}),
-      }, { signal: options.signal });
+      };
+      await options.beforeCommit?.(request);
+      const result = await api.commit(request, { signal: options.signal });
+      await options.afterCommit?.();
       const committed = result.items.map((item) => ({ change: batch[item.index]!, result: item }));
       return { committed, changed, bytes, cursor: result.cursor };
     } catch (error) {

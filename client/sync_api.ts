@@ -372,6 +372,7 @@ interface RawCommitResult {
     superseded_version_id?: string;
     conflict_copy_path?: string;
     sha256?: string;
+    incoming_vector?: VersionVector;
   }[];
 }
 
@@ -397,6 +398,7 @@ function toCommitResult(raw: RawCommitResult): CommitResult {
       ...optional("supersededVersionId", item.superseded_version_id),
       ...optional("conflictCopyPath", item.conflict_copy_path),
       ...optional("sha256", item.sha256),
+      ...optional("incomingVector", item.incoming_vector),
     })),
   };
 }

@@ -44,6 +44,11 @@ export interface CommitItemResult {
   readonly conflictCopyPath?: string;
   /** The current content's SHA-256 when the server made it (an auto-merge): not what was sent. */
   readonly sha256?: string;
+  /**
+   * `merged`: the vector the server gave the version this change became, before the merge (the
+   * current `vector` dominates it).
+   */
+  readonly incomingVector?: VersionVector;
 }
 
 /** The answer of `sync/commit`. */

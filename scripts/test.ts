@@ -3,13 +3,17 @@
  * script starts on free ports with its own state and env file (so it runs beside a
  * `deno task start`), then stops, leaving no process or temp dir behind.
  *
- * Usage: deno task test [--only unit|integration|heavy|pgtap] [path ...]
+ * Usage: deno task test [--only unit|integration|heavy|pgtap|long] [path ...]
  *
  * Paths, when given, limit the unit and integration suites to those files or folders (a
  * developer's quick loop: `deno task test --only integration tests/agent/watch_test.ts`).
  *
  * `heavy` is its own suite on the same stack (a 1 GiB transfer, SIGKILL trials): run by
  * default like the others, and alone with `deno task test:heavy`.
+ *
+ * `long` (`deno task test:long`) is never part of the default run: the randomized history
+ * checker (tests/checker/) at its long size, 1,000 operations per history and a 20 MB binary
+ * (`CHECKER_OPS`, `CHECKER_BIG_MB` and `CHECKER_SEED` still apply when set).
  *
  * @module
  */
@@ -86,7 +90,9 @@ if ((!only || only === "unit") && targets(UNIT_FOLDERS).length > 0) {
   outcomes.push(await run("unit", deno, ["test", "-A", "--parallel", ...dirs]));
 }
 
-if (!only || only === "integration" || only === "heavy" || only === "pgtap") {
+if (
+  !only || only === "integration" || only === "heavy" || only === "pgtap" || only === "long"
+) {
   const temp = await Deno.makeTempDir({ prefix: "sandsync-test-" });
   await Deno.chmod(temp, 0o755);
   const base = loadStackConfig({
@@ -131,6 +137,15 @@ if (!only || only === "integration" || only === "heavy" || only === "pgtap") {
     }
     if ((!only || only === "heavy") && existing(["tests/heavy"]).length > 0) {
       outcomes.push(await run("heavy", deno, ["test", "-A", "tests/heavy"], env));
+    }
+    if (only === "long") {
+      outcomes.push(
+        await run("long", deno, ["test", "-A", "tests/checker"], {
+          ...env,
+          CHECKER_OPS: Deno.env.get("CHECKER_OPS") ?? "1000",
+          CHECKER_BIG_MB: Deno.env.get("CHECKER_BIG_MB") ?? "20",
+        }),
+      );
     }
     if (!only || only === "pgtap") {
       outcomes.push(

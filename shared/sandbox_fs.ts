@@ -65,6 +65,27 @@ export interface SandboxFs {
   openWrite(path: string): Promise<FileWriter>;
   /** Atomically replaces `to` with `from` (same directory). */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Replaces `to` with `from` (same directory) only while `to` still is `expected` (same
+   * inode, size and mtime; `null`: nothing there), checked atomically where the platform
+   * can. Returns `false`, with `to` untouched and `from` removed, when `to` changed first.
+   * Bytes written into the replaced file while it was being replaced are kept at `keepAs`.
+   * Optional: without it the caller checks with `stat` and calls `rename`.
+   */
+  replaceIfUnchanged?(
+    from: string,
+    to: string,
+    options: { expected: FsEntry | null; keepAs: string },
+  ): Promise<boolean>;
+  /**
+   * Removes the file `path` only while it still is `expected`, checked atomically where the
+   * platform can; `false` (the file left in place) when it changed first. Bytes written into it
+   * while it was being removed are kept at `keepAs`. Optional: without it the caller removes.
+   */
+  removeIfUnchanged?(
+    path: string,
+    options: { expected: FsEntry; keepAs: string },
+  ): Promise<boolean>;
   /** Removes a file (or an empty directory); absent paths are fine. */
   remove(path: string): Promise<void>;
   /** Creates a directory and its parents. */

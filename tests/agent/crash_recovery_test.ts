@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Agent, instanceId } from "../../agent/agent.ts";
 import { TEMP_PREFIX } from "../../agent/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
+import type { FsEntry } from "../../agent/sandbox_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";
 import { workspaceRows } from "./robust_support.ts";
 import { cleanup, newAccount, newRoot, tree, write } from "./support.ts";
@@ -22,6 +23,26 @@ class DyingFs extends LocalFs {
     if (this.dieAfter === "rename" && from.includes(TEMP_PREFIX)) {
       throw new TypeError(`died after renaming "${to}" into place`);
     }
+  }
+
+  // The agent replaces and removes through these where the file system offers them.
+  override async replaceIfUnchanged(
+    from: string,
+    to: string,
+    options: { expected: FsEntry | null; keepAs: string },
+  ): Promise<boolean> {
+    const placed = await super.replaceIfUnchanged(from, to, options);
+    if (this.dieAfter === "rename") throw new TypeError(`died after putting "${to}" in place`);
+    return placed;
+  }
+
+  override async removeIfUnchanged(
+    path: string,
+    options: { expected: FsEntry; keepAs: string },
+  ): Promise<boolean> {
+    const removed = await super.removeIfUnchanged(path, options);
+    if (this.dieAfter === "remove") throw new TypeError(`died after removing "${path}"`);
+    return removed;
   }
 
   override async remove(path: string): Promise<void> {

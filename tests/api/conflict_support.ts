@@ -18,6 +18,7 @@ export interface CommitItem {
   readonly ancestor_version_id?: string;
   readonly superseded_version_id?: string;
   readonly auto_merged?: boolean;
+  readonly incoming_vector?: Record<string, number>;
   readonly merge_refused?: string;
   readonly sha256?: string;
   readonly size?: number;

@@ -322,6 +322,8 @@ Deno.test("auto_merge: two concurrent non-overlapping edits end as one merged cu
   assert.equal(item.outcome, "merged", JSON.stringify(item));
   assert.equal(item.auto_merged, true);
   assert.equal(item.sha256, sha256Hex(BOTH));
+  // The answer carries the vector the server gave the incoming version (clients never guess it).
+  assert.deepEqual(item.incoming_vector, { ...edits.baseVector, [edits.replicas[1]]: 1 });
   const { text, file } = await currentText(client, edits.workspaceId);
   assert.equal(text, BOTH);
   assert.equal(file.versionId, item.version_id);

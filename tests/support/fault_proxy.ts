@@ -67,6 +67,8 @@ export interface FaultStats {
   resets: number;
   /** Connections closed (FIN) mid-transfer. */
   closes: number;
+  /** Periods the listener refused connections ({@linkcode FaultProxy.refuse}). */
+  refusals: number;
   /** Bytes forwarded client → server. */
   bytesUp: number;
   /** Bytes forwarded server → client. */
@@ -84,6 +86,7 @@ export class FaultProxy {
     delays: 0,
     resets: 0,
     closes: 0,
+    refusals: 0,
     bytesUp: 0,
     bytesDown: 0,
   };
@@ -149,6 +152,23 @@ export class FaultProxy {
       this.stats.resets++;
       socket.resetAndDestroy();
     }
+  }
+
+  /**
+   * Refuses connections for `ms`: the listener closes (a connect fails with ECONNREFUSED, as
+   * with a server that is down), open connections are reset, then the proxy listens on the
+   * same port again.
+   */
+  async refuse(ms: number): Promise<void> {
+    this.stats.refusals++;
+    this.#server.close();
+    this.resetAll();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.#closed) return;
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(this.port, "127.0.0.1", () => resolve());
+    });
   }
 
   /** Closes the listener and every connection. */

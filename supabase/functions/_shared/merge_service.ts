@@ -226,10 +226,12 @@ export class MergeService {
       [row] = await this.#deps.db.asCaller(caller, (tx) =>
         tx<DescribedRow[]>`
           select c.status, c.resolution, c.resolved_version_id, c.current_version_id,
-            rv.sha256, rv.size, f.current_version_id as file_version_id, f.vector
+            rv.sha256, rv.size, f.current_version_id as file_version_id, f.vector,
+            iv.vector as incoming_vector
           from sandsync.conflicts as c
           join sandsync.files as f on f.id = c.file_id
           left join sandsync.versions as rv on rv.id = c.resolved_version_id
+          left join sandsync.versions as iv on iv.id = c.incoming_version_id
           where c.id = ${item.conflict_id as string}`);
     } catch (error) {
       if (!isSyncError(error)) console.error("sandsync auto-merge: cannot read conflict:", error);
@@ -243,6 +245,9 @@ export class MergeService {
         version_id: row.resolved_version_id,
         ...current,
         auto_merged: true,
+        // The vector the server gave the version this change became (before the merge that
+        // dominates it): the client records its own bytes under it, never a guess.
+        ...(row.incoming_vector ? { incoming_vector: row.incoming_vector } : {}),
         sha256: row.sha256,
         size: Number(row.size),
       };
@@ -268,6 +273,7 @@ interface DescribedRow {
   current_version_id: string | null;
   sha256: string | null;
   size: string | null;
+  incoming_vector: Record<string, number> | null;
   file_version_id: string | null;
   vector: Record<string, number>;
 }
