@@ -64,7 +64,7 @@ Deno.test("restore into an empty sandbox is byte-identical, paged, and a pull of
   }));
 
 Deno.test("snapshot records a checkpoint that restore returns to; push writes only what differs", () =>
-  withBridge(async ({ client, sql, workspaceId, sandbox }) => {
+  withBridge(async ({ client, sql, workspaceId, sandbox, use }) => {
     const a = await sandbox({ "a.txt": "a1", "b.txt": "b1" });
     const snap = await runAll(client, "snapshot", { workspaceId, sandboxId: a.id, name: "cp1" });
     const checkpoint = snap.pages.at(-1)!.checkpoint!;
@@ -92,7 +92,8 @@ Deno.test("snapshot records a checkpoint that restore returns to; push writes on
     assert.deepEqual(await workspaceFiles(sql, workspaceId), cp1);
 
     // push the current state onto the live sandbox `a` (a2, b1, c2): a.txt is written, b.txt
-    // kept, c.txt (absent from the workspace now) removed.
+    // kept, c.txt (absent from the workspace now) removed. `a` is bound to the workspace again.
+    await use(a.id);
     const pushed = await runAll(client, "push", { workspaceId, sandboxId: a.id });
     assert.deepEqual(
       [pushed.written, pushed.pages.at(-1)!.skipped, pushed.pages.at(-1)!.deleted],
