@@ -57,7 +57,7 @@ select is(
      and not has_function_privilege('service_role', p.oid, 'execute')),
   null, 'service_role can execute every service_ function');
 
-select ok(not has_function_privilege('authenticated', 'sandsync.reserve_for(uuid, jsonb)', 'execute'),
+select ok(not has_function_privilege('authenticated', 'sandsync.reserve_for(uuid, jsonb, uuid)', 'execute'),
   'clients cannot call the definer sandsync.reserve_for directly');
 
 select ok(not has_schema_privilege('anon', 'sandsync', 'usage'), 'anon has no usage on schema sandsync');

@@ -83,7 +83,12 @@ Deno.test("quota: an agent token sees its own workspace only", async () => {
   const agent = new ApiClient(env, env.anonKey, { "x-sandsync-token": issued.body.token });
   const seen = await usage(agent);
   assert.deepEqual(seen.workspaces.map((w) => w.workspaceId), [two]);
-  assert.equal(seen.usedBytes, 2, "the owner's totals: what uploads may still take");
+  // No owner totals for a workspace-scoped token: they would tell whether content it names
+  // exists in the owner's other workspaces.
+  assert.deepEqual(
+    [seen.usedBytes, seen.reservedBytes, seen.availableBytes, seen.limitBytes > 0],
+    [undefined, undefined, undefined, true],
+  );
   assert.equal((await usage(client)).workspaces.length, 2);
 });
 

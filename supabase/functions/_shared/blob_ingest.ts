@@ -35,8 +35,15 @@ export interface BlobIngest {
   readonly items: readonly HashedBytes[];
 }
 
+/**
+ * What a reservation says of a blob: its object is in Storage (`present`), quota was reserved for
+ * it (`reserved`), or, for a caller confined to one workspace, it is not readable there and the
+ * answer hides whether the owner has it (`staged`: the server looks for itself).
+ */
+export type BlobStatus = "present" | "reserved" | "staged";
+
 interface Reservation {
-  items: { sha256: string; status: "present" | "reserved" }[];
+  items: { sha256: string; status: BlobStatus }[];
 }
 
 /**
@@ -51,7 +58,7 @@ export async function reserveBlobs(
     readonly owner: string;
     readonly wanted: readonly { readonly sha256: string; readonly size: number }[];
   },
-): Promise<{ status: Map<string, "present" | "reserved">; stored: Set<string> }> {
+): Promise<{ status: Map<string, BlobStatus>; stored: Set<string> }> {
   const { caller, owner } = input;
   const wanted = input.wanted.map(({ sha256, size }) => ({ sha256, size }));
   const [row] = await tx<{ result: Reservation }[]>`
@@ -88,7 +95,7 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
   );
   await forEachLimit(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
-    if (status.get(sha256) === "present") {
+    if (status.get(sha256) !== "reserved") {
       if (stored.has(sha256)) return;
       const digest = await deps.blobs.digest(key);
       if (digest?.sha256 === sha256 && digest.size === bytes.byteLength) return;
@@ -102,6 +109,22 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
     tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
       from unnest(${unique.map((item) => item.sha256)}::text[],
         ${unique.map((item) => item.bytes.byteLength)}::bigint[]) as b(sha256, size)`
+  );
+  await grantToScope(deps.db, caller, unique.map((item) => item.sha256));
+}
+
+/**
+ * A caller confined to one workspace (an agent token) that sent bytes the server hashed may
+ * reuse them from then on: the blobs are granted to its workspace (proof of possession).
+ */
+export async function grantToScope(
+  db: Database,
+  caller: Caller,
+  hashes: readonly string[],
+): Promise<void> {
+  if (caller.workspaceId === undefined || hashes.length === 0) return;
+  await db.asService((tx) =>
+    tx`select public.service_grant_blobs(${caller.workspaceId!}, ${[...hashes]}::text[])`
   );
 }
 

@@ -14,6 +14,15 @@ export function blobKey(ownerId: string, sha256: string): string {
   return `${ownerId}/${sha256.slice(0, 2)}/${sha256}`;
 }
 
+/**
+ * Where a caller confined to one workspace (an agent token) uploads a blob its workspace cannot
+ * read yet: under the owner (quota) but apart from the blob keys, so the upload proves possession
+ * whether or not the owner already has the bytes (`sync_service.ts` hashes, then keeps one copy).
+ */
+export function stagingKey(ownerId: string, tokenId: string, sha256: string): string {
+  return `${ownerId}/staging/${tokenId}/${sha256}`;
+}
+
 /** What a stored blob hashed to. */
 export interface BlobDigest {
   readonly sha256: string;
@@ -51,6 +60,8 @@ export interface BlobStore {
   putStream(key: string, body: ReadableStream<Uint8Array>): Promise<boolean>;
   /** Removes objects (garbage collection, refused uploads). */
   remove(keys: readonly string[]): Promise<void>;
+  /** Renames `from` to `to`; resolves `false` when `to` already exists (nothing moved). */
+  move(from: string, to: string): Promise<boolean>;
 }
 
 /** Options of {@linkcode createBlobStore}. */
@@ -148,6 +159,21 @@ export function createBlobStore(options: BlobStoreOptions): BlobStore {
       });
       if (!response.ok) await fail("removing objects", response);
       await response.body?.cancel();
+    },
+
+    async move(from, to) {
+      const response = await fetch(`${base}/object/move`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ bucketId: SYNC_BUCKET, sourceKey: from, destinationKey: to }),
+      });
+      if (response.ok) {
+        await response.body?.cancel();
+        return true;
+      }
+      const answer = await response.json().catch(() => ({})) as { statusCode?: string };
+      if (answer.statusCode === "409" || response.status === 409) return false;
+      throw new Error(`Storage move of "${from}" failed: ${JSON.stringify(answer)}`);
     },
   };
 

@@ -62,6 +62,12 @@ export function agentCaller(grant: AgentGrant): Caller {
   };
 }
 
+/** The agent token behind a caller, or `undefined` for users and the service role. */
+export function agentTokenId(caller: Caller): string | undefined {
+  const id = caller.kind === "agent" ? caller.claims.sandsync_token_id : undefined;
+  return typeof id === "string" ? id : undefined;
+}
+
 /** The service role (from the service-role key). */
 export const SERVICE_CALLER: Caller = {
   kind: "service",

@@ -14,10 +14,15 @@ import type { Database } from "./db.ts";
 export interface QuotaUsage {
   readonly ownerId: string;
   readonly limitBytes: number;
-  readonly usedBytes: number;
-  readonly reservedBytes: number;
+  /**
+   * Owner totals: users only. An agent token gets none of them (a total that moves, or not,
+   * with a commit would tell whether content existed elsewhere): negotiate says whether a
+   * write fits (`quota_exceeded`).
+   */
+  readonly usedBytes?: number;
+  readonly reservedBytes?: number;
   /** `limit - used - reserved`, never below 0: what new uploads may still take. */
-  readonly availableBytes: number;
+  readonly availableBytes?: number;
   readonly workspaces: readonly {
     readonly workspaceId: string;
     readonly name: string;
@@ -83,12 +88,15 @@ export class QuotaService {
     const usage = row!.result;
     const [limit, used, reserved] = [usage.limit_bytes, usage.used_bytes, usage.reserved_bytes]
       .map(Number) as [number, number, number];
-    return {
-      ownerId: usage.owner_id,
-      limitBytes: limit,
+    const totals = caller.kind === "agent" ? {} : {
       usedBytes: used,
       reservedBytes: reserved,
       availableBytes: Math.max(0, limit - used - reserved),
+    };
+    return {
+      ownerId: usage.owner_id,
+      limitBytes: limit,
+      ...totals,
       workspaces: usage.workspaces
         .filter((w) => caller.workspaceId === undefined || w.workspace_id === caller.workspaceId)
         .map((w) => ({

@@ -10,11 +10,12 @@
  * @module
  */
 import { createSha256 } from "../../../shared/hash.ts";
-import { blobKey, type BlobStore } from "./blob_store.ts";
-import type { Caller } from "./caller.ts";
+import { blobKey, type BlobStore, stagingKey } from "./blob_store.ts";
+import { agentTokenId, type Caller } from "./caller.ts";
 import type { Database } from "./db.ts";
-import { reserveBlobs } from "./blob_ingest.ts";
+import { grantToScope, reserveBlobs } from "./blob_ingest.ts";
 import { forEachLimit } from "./for_each_limit.ts";
+import { adoptStaged } from "./staged_blobs.ts";
 
 /** A blob to fetch: what it should hash to, and how to open its bytes. */
 export interface StreamedBlob {
@@ -65,10 +66,28 @@ export async function ingestStreamedBlobs(
     caller,
     (tx) => reserveBlobs(tx, { caller, owner, wanted: unique }),
   );
+  const states = new Map([...stored].map((sha256) => [sha256, "stored"]));
   const verified: StreamedBlob[] = [];
+  const tokenId = agentTokenId(caller);
   await forEachLimit(unique, input.concurrency ?? 4, async (item) => {
     const key = blobKey(owner, item.sha256);
-    if (status.get(item.sha256) === "present") {
+    if (status.get(item.sha256) === "staged" && tokenId) {
+      // Not readable in the caller's workspace: the hash it announced proves nothing, so the
+      // bytes are read and hashed in full (into the staging key), then one copy is kept.
+      const staged = stagingKey(owner, tokenId, item.sha256);
+      await deps.blobs.remove([staged]);
+      const streamed = await streamInto(deps.blobs, staged, item);
+      if (streamed.sha256 !== item.sha256 || streamed.size !== item.size) {
+        await deps.blobs.remove([staged]);
+        outcomes.set(item.sha256, { ok: false, bytes: streamed.size });
+        return;
+      }
+      await adoptStaged(deps.blobs, { owner, staged, blob: item, state: states.get(item.sha256) });
+      verified.push(item);
+      outcomes.set(item.sha256, { ok: true, bytes: streamed.size });
+      return;
+    }
+    if (status.get(item.sha256) !== "reserved") {
       if (stored.has(item.sha256)) {
         outcomes.set(item.sha256, { ok: true, bytes: 0 });
         return;
@@ -103,6 +122,7 @@ export async function ingestStreamedBlobs(
         verified.map((b) => b.size)
       }::bigint[]) as b (sha256, size)`
     );
+    await grantToScope(deps.db, caller, verified.map((blob) => blob.sha256));
   }
   return outcomes;
 }

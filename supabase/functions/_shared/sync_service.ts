@@ -18,11 +18,12 @@ import type {
 } from "../../../shared/wire.ts";
 import { assertWorkspaceScope } from "./auth.ts";
 import { ingestBlobs } from "./blob_ingest.ts";
-import { blobKey, type BlobStore } from "./blob_store.ts";
-import type { Caller } from "./caller.ts";
+import { blobKey, type BlobStore, stagingKey } from "./blob_store.ts";
+import { agentTokenId, type Caller } from "./caller.ts";
 import type { Database, Tx } from "./db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
 import { refuseProtectedPaths } from "./protected_check.ts";
+import { adoptStaged } from "./staged_blobs.ts";
 import { autoMergeCommit } from "./merge_service.ts";
 import { downloadUrlTtl } from "./url_ttl.ts";
 import { planUploads, type UploadInstruction } from "./transfer_plan.ts";
@@ -96,11 +97,22 @@ export class SyncService {
       return {
         owner,
         items: items.map((item) =>
-          gone.has(item.sha256) ? { ...item, status: "reserved" as const } : item
+          gone.has(item.sha256) && item.status === "present"
+            ? { ...item, status: "reserved" as const }
+            : item
         ),
       };
     });
-    const missing = reservation.items.filter((item) => item.status !== "present");
+    // A staged blob (one an agent token's workspace cannot read yet) goes to the token's staging
+    // key, whether or not the owner has the bytes: the answer tells nothing either way.
+    const tokenId = agentTokenId(caller);
+    const missing = reservation.items.filter((item) => item.status !== "present").map((item) => ({
+      sha256: item.sha256,
+      size: item.size,
+      key: item.status === "staged" && tokenId
+        ? stagingKey(reservation.owner, tokenId, item.sha256)
+        : undefined,
+    }));
     const uploads: UploadInstruction[] = await planUploads(this.#blobs, {
       ownerId: reservation.owner,
       storageUrl: this.#storageUrl,
@@ -159,32 +171,62 @@ export class SyncService {
   async #verifyBlobs(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
     const needed = uniqueBlobs(request.changes).filter((blob) => !request.inline?.[blob.sha256]);
     if (needed.length === 0) return;
-    const known = await this.#db.asCaller(
-      caller,
-      (tx) =>
-        tx<{ sha256: string; size: string; state: string }[]>`
+    const hashes = needed.map((blob) => blob.sha256);
+    const { known, readable } = await this.#db.asCaller(caller, async (tx) => ({
+      known: await tx<{ sha256: string; size: string; state: string }[]>`
         select sha256, size, state from sandsync.blobs
-        where owner_id = ${owner} and sha256 = any(${needed.map((blob) => blob.sha256)})`,
-    );
+        where owner_id = ${owner} and sha256 = any(${hashes})`,
+      // What a workspace-scoped caller may reuse without sending the bytes (everything else
+      // must have been uploaded to its staging key).
+      readable: caller.workspaceId === undefined ? undefined : await tx<{ sha256: string }[]>`
+        select distinct sha256 from sandsync.versions
+        where workspace_id = ${caller.workspaceId} and sha256 = any(${hashes})
+        union select sha256 from sandsync.blob_grants
+        where workspace_id = ${caller.workspaceId} and sha256 = any(${hashes})`,
+    }));
     const state = new Map(known.map((row) => [row.sha256, row]));
+    const mayReuse = readable && new Set(readable.map((row) => row.sha256));
+    const tokenId = agentTokenId(caller);
+    const staged: string[] = [];
     for (const blob of needed) {
       const row = state.get(blob.sha256);
+      if (mayReuse && !mayReuse.has(blob.sha256) && tokenId) {
+        // Proof of possession: the staged upload is hashed like any other, then one copy kept.
+        const key = stagingKey(owner, tokenId, blob.sha256);
+        await this.#checkObject(key, blob);
+        await adoptStaged(this.#blobs, { owner, staged: key, blob, state: row?.state });
+        await this.#db.asService((tx) =>
+          tx`select public.service_mark_blob_stored(${owner}, ${blob.sha256}, ${blob.size})`
+        );
+        staged.push(blob.sha256);
+        continue;
+      }
       if (row?.state === "stored") continue;
       const key = blobKey(owner, blob.sha256);
-      const digest = await this.#blobs.digest(key);
-      if (!digest) throw errors.blobMissing(blob.sha256);
-      if (digest.sha256 !== blob.sha256 || digest.size !== blob.size) {
-        // Bad bytes never stay: removing them frees the quota and lets the client upload again.
-        await this.#blobs.remove([key]);
-        throw errors.hashMismatch(
-          blob.sha256,
-          `${blob.sha256} (${blob.size} bytes)`,
-          `${digest.sha256} (${digest.size} bytes)`,
-        );
-      }
+      await this.#checkObject(key, blob);
       // Service role: the server vouches for bytes it has just hashed.
       await this.#db.asService((tx) =>
         tx`select public.service_mark_blob_stored(${owner}, ${blob.sha256}, ${blob.size})`
+      );
+    }
+    if (staged.length > 0) {
+      await this.#db.asService((tx) =>
+        tx`select public.service_grant_blobs(${caller.workspaceId!}, ${staged}::text[])`
+      );
+    }
+  }
+
+  /** Hashes the object at `key`: `blob_missing` when absent, `hash_mismatch` (and removed) when wrong. */
+  async #checkObject(key: string, blob: { sha256: string; size: number }): Promise<void> {
+    const digest = await this.#blobs.digest(key);
+    if (!digest) throw errors.blobMissing(blob.sha256);
+    if (digest.sha256 !== blob.sha256 || digest.size !== blob.size) {
+      // Bad bytes never stay: removing them frees the quota and lets the client upload again.
+      await this.#blobs.remove([key]);
+      throw errors.hashMismatch(
+        blob.sha256,
+        `${blob.sha256} (${blob.size} bytes)`,
+        `${digest.sha256} (${digest.size} bytes)`,
       );
     }
   }
@@ -275,7 +317,7 @@ export class SyncService {
 interface ReservedItem {
   sha256: string;
   size: number;
-  status: "present" | "reserved";
+  status: "present" | "reserved" | "staged";
   storage_key: string;
 }
 

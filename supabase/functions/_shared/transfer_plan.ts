@@ -21,19 +21,24 @@ export type { UploadInstruction };
 export async function planUploads(
   blobs: BlobStore,
   options: { readonly ownerId: string; readonly storageUrl: string },
-  missing: readonly { readonly sha256: string; readonly size: number }[],
+  missing: readonly {
+    readonly sha256: string;
+    readonly size: number;
+    /** Where to upload, when not the blob's own key (a staging key). */
+    readonly key?: string | undefined;
+  }[],
 ): Promise<UploadInstruction[]> {
   const plan: UploadInstruction[] = new Array(missing.length);
   let next = 0;
   const worker = async () => {
     while (next < missing.length) {
       const index = next++;
-      const { sha256, size } = missing[index]!;
+      const { sha256, size, key: staging } = missing[index]!;
       if (size <= MAX_INLINE_FILE_BYTES) {
         plan[index] = { sha256, size, method: "inline" };
         continue;
       }
-      const key = blobKey(options.ownerId, sha256);
+      const key = staging ?? blobKey(options.ownerId, sha256);
       const ticket = await blobs.signUpload(key);
       plan[index] = size >= RESUMABLE_THRESHOLD
         ? {
