@@ -13,7 +13,7 @@ select public.register_replica(:'ws', 'aaaaaaaa-0000-4000-8000-000000000001', 'a
 select public.register_replica(:'ws', 'aaaaaaaa-0000-4000-8000-000000000002', 'mobile');
 select public.commit_changes(:'ws', 'aaaaaaaa-0000-4000-8000-000000000001', 'm1', jsonb_build_array(tests.item('f.txt', 'v1')));
 select public.commit_changes(:'ws', 'aaaaaaaa-0000-4000-8000-000000000002', 'm2', jsonb_build_array(tests.item('f.txt', 'v2')));
-select public.report_replica_state('aaaaaaaa-0000-4000-8000-000000000001', '[{"path": "f.txt", "size": 2}]');
+select public.report_replica_state(:'ws', 'aaaaaaaa-0000-4000-8000-000000000001', '[{"path": "f.txt", "size": 2}]');
 select tests.clear_authentication();
 select id as conflict from sandsync.conflicts where workspace_id = :'ws' \gset
 select current_version_id as cur from sandsync.files where workspace_id = :'ws' and path = 'f.txt' \gset
@@ -57,7 +57,7 @@ insert into matrix values
   ('rpc list_conflicts', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from public.list_conflicts('%ws')$$),
   ('rpc resolve_conflict', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from public.resolve_conflict('%conflict', 'aaaaaaaa-0000-4000-8000-000000000002', 'incoming', '%cur')$$),
   ('rpc register_replica', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from public.register_replica('%ws', gen_random_uuid(), 'web')$$),
-  ('rpc replica_state', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from public.replica_state('aaaaaaaa-0000-4000-8000-000000000001')$$),
+  ('rpc replica_state', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select count(*) from public.replica_state('%ws', 'aaaaaaaa-0000-4000-8000-000000000001')$$),
   ('rpc delete_workspace', 'execute', 'denied', 'allowed', 'denied', 'allowed', $$select public.delete_workspace('%ws')::integer$$),
   ('rpc reserve_quota', 'execute', 'denied', 'allowed', 'allowed', 'denied', $$select jsonb_array_length(public.reserve_quota('[{"sha256": "%sha2", "size": 2}]') -> 'items')$$),
   ('rpc quota_usage', 'execute', 'denied', 'allowed', 'allowed', 'denied', $$select count(*) from public.quota_usage()$$),

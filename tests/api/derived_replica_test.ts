@@ -3,7 +3,7 @@
 // can no longer break the victim's `files` API.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { newUser, newWorkspace } from "../support/api.ts";
+import { inlineCommit, newUser, newWorkspace } from "../support/api.ts";
 
 /** The public derivation used before: v5 UUID of `web:<workspace>:<user>` in a fixed namespace. */
 function publicDerivedId(workspaceId: string, userId: string): string {
@@ -41,4 +41,44 @@ Deno.test("registering a victim's derivable replica id first does not break thei
   });
   assert.equal(read.status, 200);
   assert.equal(await read.text(), "second\n");
+});
+
+Deno.test("a replica id used in another tenant's workspace registers like a fresh one, and both work", async () => {
+  const victim = await newUser("replica-victim");
+  const other = await newUser("replica-other");
+  const { workspaceId: theirs, replicas: [used] } = await newWorkspace(victim.client);
+  const { workspaceId: mine } = await newWorkspace(other.client);
+  const register = (replicaId: string) =>
+    other.client.call<Record<string, unknown>>("POST", `workspaces/${mine}/replicas`, {
+      replicaId,
+      kind: "agent",
+    });
+  const foreign = await register(used!);
+  const fresh = await register(crypto.randomUUID());
+  const shape = (answer: { status: number; body: Record<string, unknown> }) => ({
+    status: answer.status,
+    ...answer.body,
+    replicaId: "<id>",
+  });
+  assert.deepEqual(shape(foreign), shape(fresh));
+  assert.equal(foreign.status, 200, JSON.stringify(foreign.body));
+  // Same id, two workspaces: each commits in its own, neither sees the other.
+  for (
+    const [client, workspaceId, path] of [
+      [victim.client, theirs, "victim.txt"],
+      [other.client, mine, "other.txt"],
+    ] as const
+  ) {
+    const committed = await client.call(
+      "POST",
+      "sync/commit",
+      inlineCommit(workspaceId, used!, [{ path, content: `${path}\n` }]),
+    );
+    assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  }
+  const manifest = await victim.client.call<{ files: { path: string }[] }>(
+    "GET",
+    `sync/manifest?workspaceId=${theirs}`,
+  );
+  assert.deepEqual(manifest.body.files.map((f) => f.path), ["victim.txt"]);
 });

@@ -171,7 +171,11 @@ class PullPage {
     const { listing, replicaId, workspaceId } = this.#ctx;
     const rest = listing.files.filter((entry) => compare(entry.path, after) > 0);
     const window = rest.slice(0, limits.pageFiles);
-    const state = await store.replicaState(this.#caller, replicaId, window.map((e) => e.path));
+    const state = await store.replicaState(
+      this.#caller,
+      { workspaceId, replicaId },
+      window.map((e) => e.path),
+    );
     // Cut the page where its bytes would exceed the budget (a first large file goes alone).
     const candidates: E2bEntry[] = [];
     let taken = 0;
@@ -213,7 +217,7 @@ class PullPage {
       } else changed.push({ entry, sha256 });
     }
     await this.#commitFiles(changed, { state, current }, reports);
-    await store.report(this.#caller, replicaId, reports);
+    await store.report(this.#caller, { workspaceId, replicaId }, reports);
     const last = window[taken - 1];
     return taken < rest.length && last ? last.path : undefined;
   }
@@ -292,7 +296,7 @@ class PullPage {
   async deletes(after: string): Promise<string | undefined> {
     const { store, limits } = this.#deps;
     const { listing, replicaId, workspaceId } = this.#ctx;
-    const state = await store.replicaState(this.#caller, replicaId);
+    const state = await store.replicaState(this.#caller, { workspaceId, replicaId });
     const gone = [...state.keys()]
       .filter((path) => !listing.present.has(path) && compare(path, after) > 0)
       .sort(compare);
@@ -317,7 +321,7 @@ class PullPage {
       await this.#commit(changes);
       this.#deleted += live.length;
     }
-    await store.report(this.#caller, replicaId, forget);
+    await store.report(this.#caller, { workspaceId, replicaId }, forget);
     const last = window.at(-1);
     return window.length < gone.length && last ? last : undefined;
   }

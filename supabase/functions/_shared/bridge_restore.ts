@@ -182,7 +182,7 @@ export async function restorePage(
       });
     });
   });
-  await deps.store.report(caller, replicaId, reports);
+  await deps.store.report(caller, { workspaceId: request.workspaceId, replicaId }, reports);
   const last = files.at(-1);
   const done = files.length < deps.limits.pageFiles || !last;
   let manifest: string | null = null;
@@ -203,7 +203,12 @@ export async function restorePage(
       at: request.at ?? null,
       restoredAt: new Date().toISOString(),
     });
-    await deps.store.heartbeat(caller, replicaId, cursor.seq, sandboxId);
+    await deps.store.heartbeat(
+      caller,
+      { workspaceId: request.workspaceId, replicaId },
+      cursor.seq,
+      sandboxId,
+    );
   }
   return {
     done,
@@ -292,7 +297,7 @@ async function removeExtras(
   );
   await deps.store.report(
     caller,
-    target.replicaId,
+    { workspaceId: target.workspaceId, replicaId: target.replicaId },
     extras.paths.map((path) => ({ path, deleted: true })),
   );
   return { deleted: extras.paths.length, held: [] };

@@ -54,6 +54,12 @@ export interface Checkpoint {
   readonly seq: number;
 }
 
+/** A replica: ids are unique within their workspace only. */
+export interface ReplicaRef {
+  readonly workspaceId: string;
+  readonly replicaId: string;
+}
+
 /** The bridge's replica id for a root of a sandbox in a workspace: stable across calls. */
 export function bridgeReplicaId(workspaceId: string, sandboxId: string, root: string): string {
   return derivedReplicaId(`bridge:${workspaceId.toLowerCase()}:${sandboxId}:${root}`);
@@ -101,7 +107,7 @@ export class BridgeStore {
   /** The replica's last report for `paths` (all paths when omitted). */
   replicaState(
     caller: Caller,
-    replicaId: string,
+    replica: ReplicaRef,
     paths?: readonly string[],
   ): Promise<Map<string, ReplicaFile>> {
     return this.#db.asCaller(caller, async (tx) => {
@@ -109,7 +115,7 @@ export class BridgeStore {
         { path: string; size: string; mtime: Date | null; sha256: string | null }[]
       >`
         select path, size, mtime, sha256 from sandsync.replica_files
-        where replica_id = ${replicaId}
+        where workspace_id = ${replica.workspaceId} and replica_id = ${replica.replicaId}
           ${paths ? tx`and path = any(${paths as string[]})` : tx``}`;
       return new Map(rows.map((row) => [row.path, {
         size: Number(row.size),
@@ -120,7 +126,11 @@ export class BridgeStore {
   }
 
   /** Records what the sandbox holds (or no longer holds), in one call. */
-  async report(caller: Caller, replicaId: string, entries: readonly StateReport[]): Promise<void> {
+  async report(
+    caller: Caller,
+    replica: ReplicaRef,
+    entries: readonly StateReport[],
+  ): Promise<void> {
     if (entries.length === 0) return;
     const json = entries.map((entry) =>
       "deleted" in entry ? { path: entry.path, deleted: true } : {
@@ -132,7 +142,9 @@ export class BridgeStore {
     );
     await this.#db.asCaller(
       caller,
-      (tx) => tx`select public.report_replica_state(${replicaId}, ${tx.json(json)})`,
+      (tx) =>
+        tx`select public.report_replica_state(${replica.workspaceId}, ${replica.replicaId},
+          ${tx.json(json)})`,
     );
   }
 
@@ -284,13 +296,15 @@ export class BridgeStore {
   /** Records the bridge's journal position and sandbox (after a restore). */
   async heartbeat(
     caller: Caller,
-    replicaId: string,
+    replica: ReplicaRef,
     seq: number,
     sandboxId: string,
   ): Promise<void> {
     await this.#db.asCaller(
       caller,
-      (tx) => tx`select public.replica_heartbeat(${replicaId}, ${seq}, ${sandboxId.slice(0, 200)})`,
+      (tx) =>
+        tx`select public.replica_heartbeat(${replica.workspaceId}, ${replica.replicaId}, ${seq},
+          ${sandboxId.slice(0, 200)})`,
     );
   }
 
