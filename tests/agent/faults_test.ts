@@ -38,10 +38,24 @@ function blip(proxy: FaultProxy, when: () => boolean): { stop(): Promise<boolean
   };
 }
 
+/**
+ * `sandsync sync` until it succeeds, as a user or a supervisor would: exit 1 means "retry later"
+ * (a request that failed on every one of its retries, which random faults can cause); any
+ * other failure fails the test.
+ */
 async function syncOk(config: Parameters<typeof runCli>[0], dir: string) {
-  const run = await runCli(config, ["sync", dir, "--json"]);
-  assert.equal(run.code, 0, `sync of ${dir} failed: ${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+  for (let attempt = 1;; attempt++) {
+    const run = await runCli(config, ["sync", dir, "--json"]);
+    if (run.code === 1 && attempt < 4) {
+      console.log(`sync of ${dir}: exit 1 (retry later), run ${attempt}: ${run.stderr.trim()}`);
+      continue;
+    }
+    assert.equal(run.code, 0, `sync of ${dir} failed: ${run.stderr}`);
+    const outcome = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+    // After a failed run the counts are not all known (it may have committed some batches):
+    // convergence is then judged by the trees and the workspace rows alone.
+    return { ...outcome, retried: attempt > 1 };
+  }
 }
 
 Deno.test("through a proxy that drops, delays, resets and cuts connections, two agents converge intact", async () => {
@@ -82,12 +96,12 @@ Deno.test("through a proxy that drops, delays, resets and cuts connections, two 
     const midUpload = blip(proxy, () => proxy.stats.bytesUp > total * 0.7);
     const up = await syncOk(via, a.dir);
     assert.ok(await midUpload.stop(), "the blip fired during the upload");
-    assert.equal(up.uploaded, sizes.length);
+    if (!up.retried) assert.equal(up.uploaded, sizes.length);
     const downFrom = proxy.stats.bytesDown;
     const midDownload = blip(proxy, () => proxy.stats.bytesDown - downFrom > total * 0.7);
     const down = await syncOk(via, b.dir);
     assert.ok(await midDownload.stop(), "the blip fired during the download");
-    assert.equal(down.downloaded, sizes.length);
+    if (!down.retried) assert.equal(down.downloaded, sizes.length);
     assert.deepEqual(await hashTree(b.dir), await hashTree(a.dir));
 
     // Edits and deletions on both sides, still through the faults.
