@@ -193,6 +193,13 @@ export const errors = {
       },
     ),
   /** A commit names a blob that Storage does not hold (yet). */
+  /** A committed version whose bytes Storage no longer holds (its entry, GET or diff). */
+  bytesMissing: (sha256: string): SyncError =>
+    new SyncError(
+      "blob_missing",
+      `The bytes of blob ${q(sha256)} are missing from Storage; this version cannot be downloaded`,
+      { details: { sha256 } },
+    ),
   blobMissing: (sha256: string): SyncError =>
     new SyncError(
       "blob_missing",

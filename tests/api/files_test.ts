@@ -605,3 +605,27 @@ Deno.test("files: reads what sync/commit wrote, and repairs an unverified upload
   const response = await send(client, "GET", fileUrl(workspaceId, "big.bin"));
   assert.equal(sha256Hex(new Uint8Array(await response.arrayBuffer())), sha256);
 });
+
+Deno.test("files: a version whose bytes Storage lost answers 409 blob_missing, never a 5xx", async () => {
+  const { id: owner, client, env } = await newUser("files-lost");
+  const { workspaceId } = await newWorkspace(client);
+  const stored = await put(client, workspaceId, "lost.txt", "soon gone\n");
+  assert.equal(stored.status, 201, JSON.stringify(stored.body));
+  const sha = sha256Hex("soon gone\n");
+  // Bytes lost behind Sandsync's back (an operator, a restored backup): removed through Storage.
+  const removed = await fetch(`${env.apiUrl}/storage/v1/object/sandsync`, {
+    method: "DELETE",
+    headers: {
+      authorization: `Bearer ${env.serviceRoleKey}`,
+      apikey: env.serviceRoleKey,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({ prefixes: [`${owner}/${sha.slice(0, 2)}/${sha}`] }),
+  });
+  assert.equal(removed.status, 200, await removed.text());
+  const got = await getBytes(client, workspaceId, "lost.txt");
+  assert.equal(got.response.status, 409);
+  const body = JSON.parse(new TextDecoder().decode(got.bytes));
+  assert.equal(body.code, "blob_missing");
+  assert.match(body.message, /missing from Storage/);
+});

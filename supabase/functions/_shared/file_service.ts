@@ -272,11 +272,8 @@ export class FileService {
       key,
       range ? `bytes=${range.start}-${range.end}` : undefined,
     );
-    if (!response?.body) {
-      throw errors.internal(
-        new Error(`Storage lacks "${key}" of version ${located.version.versionId}`),
-      );
-    }
+    // Bytes a committed version names but Storage lacks: the same 409 as the feed's entry error.
+    if (!response?.body) throw errors.bytesMissing(located.version.sha256!);
     if (range && response.status !== 206) {
       await response.body.cancel();
       throw errors.internal(new Error(`Storage ignored the range of "${key}"`));
@@ -382,7 +379,7 @@ export class FileService {
     const size = Number(row.size);
     if (size > MAX_DIFF_BYTES) throw errors.diffTooLarge(path, size, MAX_DIFF_BYTES);
     const response = await this.#blobs.open(blobKey(ownerId, row.sha256));
-    if (!response) throw errors.internal(new Error(`Storage lacks the bytes of ${row.id}`));
+    if (!response) throw errors.bytesMissing(row.sha256);
     const text = decodeText(new Uint8Array(await response.arrayBuffer()));
     if (text === null) throw errors.binaryDiff(path, row.id);
     return text;

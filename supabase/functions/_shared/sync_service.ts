@@ -355,11 +355,8 @@ async function assertVectorKeys(
 }
 
 function missingBytes(sha256: string): EntryError {
-  return {
-    code: "blob_missing",
-    message:
-      `The bytes of blob "${sha256}" are missing from Storage; this entry cannot be downloaded`,
-  };
+  const error = errors.bytesMissing(sha256);
+  return { code: "blob_missing", message: error.message };
 }
 
 function uniqueBlobs(changes: readonly FileChange[]): { sha256: string; size: number }[] {
