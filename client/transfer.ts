@@ -12,6 +12,7 @@ import * as tus from "tus-js-client";
 import { errorFromResponse, errors, isRetryableStatus, isSyncError } from "../shared/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
 import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
+import { stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
 import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
 
@@ -53,6 +54,8 @@ export interface UploadOptions {
   readonly resumeUrl?: string;
   /** TUS: told the upload URL once the server created it (store it to resume later). */
   readonly onUploadUrl?: (url: string) => void;
+  /** A signed PUT without an answer for this long (plus time for its bytes) is retried. */
+  readonly idleMs?: number;
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -104,6 +107,12 @@ export async function uploadBlob(
 
 async function putSigned(url: string, bytes: Uint8Array, options: UploadOptions): Promise<void> {
   await withRetry(async () => {
+    // The body's progress is not observable: the whole PUT gets the idle time plus its bytes at
+    // a slow 64 KiB/s (a signed PUT carries at most 6 MiB).
+    const guard = stallGuard(
+      (options.idleMs ?? TRANSFER_IDLE_MS) + bytes.byteLength / 64,
+      options.signal,
+    );
     const response = await fetch(url, {
       method: "PUT",
       headers: {
@@ -112,8 +121,10 @@ async function putSigned(url: string, bytes: Uint8Array, options: UploadOptions)
         ...(options.anonKey ? { apikey: options.anonKey } : {}),
       },
       body: bytes as Uint8Array<ArrayBuffer>,
-      signal: options.signal,
-    });
+      signal: guard.signal,
+    }).catch((error) => {
+      throw guard.failure(error);
+    }).finally(() => guard.done());
     if (response.ok) return void await response.body?.cancel();
     const body = await response.json().catch(() => null) as { statusCode?: string } | null;
     // Content-addressed keys: an object already there holds these very bytes (the commit
@@ -227,6 +238,8 @@ function uploadTus(
 export interface DownloadOptions {
   readonly retry?: RetryOptions;
   readonly signal?: AbortSignal;
+  /** A response that sends no byte for this long is failed and retried (default 30 s). */
+  readonly idleMs?: number;
   readonly onProgress?: (bytes: number, total: number) => void;
 }
 
@@ -245,18 +258,26 @@ export async function downloadBlob(
 ): Promise<void> {
   await withRetry(async (attempt) => {
     if (attempt > 1) await sink.reset();
-    const response = await fetch(url, { signal: options.signal });
-    if (!response.ok || !response.body) {
-      const body = await response.json().catch(() => null);
-      throw errorFromResponse(response.status, body);
-    }
+    const guard = stallGuard(options.idleMs ?? TRANSFER_IDLE_MS, options.signal);
     const hash = createSha256();
     let size = 0;
-    for await (const chunk of response.body) {
-      hash.update(chunk);
-      size += chunk.byteLength;
-      await sink.write(chunk);
-      options.onProgress?.(size, expected.size);
+    try {
+      const response = await fetch(url, { signal: guard.signal });
+      if (!response.ok || !response.body) {
+        const body = await response.json().catch(() => null);
+        throw errorFromResponse(response.status, body);
+      }
+      for await (const chunk of response.body) {
+        guard.progress();
+        hash.update(chunk);
+        size += chunk.byteLength;
+        await sink.write(chunk);
+        options.onProgress?.(size, expected.size);
+      }
+    } catch (error) {
+      throw guard.failure(error);
+    } finally {
+      guard.done();
     }
     const actual = hash.digestHex();
     if (actual !== expected.sha256 || size !== expected.size) {

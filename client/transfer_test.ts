@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { isSyncError } from "../shared/errors.ts";
 import { sha256Hex } from "../shared/hash.ts";
+import { isRetryableError } from "./retry.ts";
+import { TransferStalledError } from "./stall_guard.ts";
 import { downloadBytes } from "./transfer.ts";
 
 const GOOD = new TextEncoder().encode("the right bytes\n");
@@ -37,5 +39,59 @@ Deno.test("downloadBytes() gives up with hash_mismatch when the bytes stay wrong
       }),
       (error) => isSyncError(error, "hash_mismatch"),
     );
+  });
+});
+
+/** A server whose first `stalls` answers send a few bytes and then nothing, the rest `GOOD`. */
+async function withStallingServer(
+  stalls: number,
+  requests: number,
+  test: (url: string) => Promise<void>,
+) {
+  let served = 0;
+  const held: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+    if (served++ >= stalls) return new Response(GOOD as Uint8Array<ArrayBuffer>);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(GOOD.subarray(0, 4)); // then silence, the connection left open
+        held.push(controller);
+      },
+    });
+    return new Response(body, { headers: { "content-length": String(GOOD.length) } });
+  });
+  try {
+    await test(`http://127.0.0.1:${server.addr.port}/blob`);
+    assert.equal(served, requests, "one request per attempt");
+  } finally {
+    for (const controller of held) {
+      try {
+        controller.close();
+      } catch { /* cancelled when the client gave up */ }
+    }
+    await server.shutdown();
+  }
+}
+
+Deno.test("downloadBytes() fails a download that stops sending and retries it", async () => {
+  await withStallingServer(2, 3, async (url) => {
+    const started = Date.now();
+    const bytes = await downloadBytes(url, { sha256: sha256Hex(GOOD), size: GOOD.length }, {
+      retry: { baseDelayMs: 1 },
+      idleMs: 200,
+    });
+    assert.deepEqual(bytes, GOOD);
+    assert.ok(Date.now() - started < 5000, "stalls were cut after their idle time");
+  });
+});
+
+Deno.test("downloadBytes() reports a download that keeps stalling as a retryable stall", async () => {
+  await withStallingServer(100, 2, async (url) => {
+    const failed = await downloadBytes(url, { sha256: sha256Hex(GOOD), size: GOOD.length }, {
+      retry: { baseDelayMs: 1, attempts: 2 },
+      idleMs: 100,
+    }).then(() => undefined, (error) => error);
+    assert.ok(failed instanceof TransferStalledError, String(failed));
+    assert.ok(isRetryableError(failed), "a stall is a network failure: the caller retries later");
   });
 });
