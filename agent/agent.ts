@@ -18,7 +18,7 @@ import type { ProgressEvent, Workspace } from "../client/types.ts";
 import { askDaemon, type ControlRequest, type ControlResponse, ControlServer } from "./control.ts";
 import type { DaemonError, DaemonReport } from "./control.ts";
 import { Daemon } from "./daemon.ts";
-import { acquireDirLock } from "./dir_lock.ts";
+import { acquireDirLock, LockedError } from "./dir_lock.ts";
 import { LocalFs } from "./local_fs.ts";
 import { loginIgnorePattern } from "./login_file.ts";
 import type { SandboxFs } from "./sandbox_fs.ts";
@@ -191,12 +191,7 @@ export class Agent {
     if (!exists(paths.db)) {
       try {
         await Deno.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-        const lock = await acquireDirLock(paths.lock, { dir: root, waitMs: 30_000 });
-        try {
-          if (migrateLegacyState(root, paths)) options.log?.(`moved the state to "${paths.dir}"`);
-        } finally {
-          lock.release();
-        }
+        await migrateUnderLock(root, paths, options.log);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
@@ -463,4 +458,33 @@ function outcomeOf(answer: ControlResponse): SyncOutcome {
   if (!answer.ok) throw new DaemonFailure(answer.error);
   if (!answer.outcome) throw new Error("the sandsync daemon answered without an outcome");
   return answer.outcome;
+}
+
+/**
+ * Moves an older agent's state out under the directory lock. The lock's holder may be a daemon
+ * that migrated a moment ago and now holds the lock for its whole life: so the wait ends as soon
+ * as the state is in place, instead of waiting for a lock that will not come free.
+ */
+async function migrateUnderLock(
+  root: string,
+  paths: StatePaths,
+  log?: (message: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!exists(paths.db)) {
+    let lock;
+    try {
+      lock = await acquireDirLock(paths.lock, { dir: root });
+    } catch (error) {
+      if (!(error instanceof LockedError) || Date.now() > deadline) throw error;
+      await sleep(50);
+      continue;
+    }
+    try {
+      if (migrateLegacyState(root, paths)) log?.(`moved the state to "${paths.dir}"`);
+    } finally {
+      lock.release();
+    }
+    return;
+  }
 }

@@ -142,16 +142,25 @@ export class Proc {
 /** Starts `sandsync watch dir` and waits until `status` beside it reports it watching. */
 export async function startDaemon(config: AgentConfig, dir: string): Promise<Proc> {
   const daemon = new Proc(config, ["watch", dir]);
-  await eventually(
-    async () => {
-      const answer = await status(config, dir);
-      // (Its first run done: idle. A daemon that reports no phase counts as up once watching.)
-      const phase = (answer.body.daemon as { phase?: string } | undefined)?.phase;
-      return answer.body.watching === true && (phase === undefined || phase === "idle");
-    },
-    30_000,
-    `the daemon of "${dir}" to answer`,
-  );
+  let last = "";
+  try {
+    await eventually(
+      async () => {
+        const answer = await status(config, dir);
+        last = `status exit ${answer.code}: ${answer.stdout.slice(0, 600)} ${
+          answer.stderr.slice(-300)
+        }`;
+        // (Its first run done: idle. A daemon that reports no phase counts as up once watching.)
+        const phase = (answer.body.daemon as { phase?: string } | undefined)?.phase;
+        return answer.body.watching === true && (phase === undefined || phase === "idle");
+      },
+      30_000,
+      `the daemon of "${dir}" to answer`,
+    );
+  } catch (error) {
+    await daemon.stop("SIGKILL");
+    throw new Error(`${error}; last ${last}; daemon stderr: ${daemon.stderr.slice(-1500)}`);
+  }
   return daemon;
 }
 
