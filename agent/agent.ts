@@ -222,6 +222,7 @@ export class Agent {
       try {
         const db = new DatabaseSync(file, { readOnly: true });
         try {
+          db.exec("pragma busy_timeout = 5000;");
           const row = db.prepare("select value from meta where key = 'api_url'").get() as
             | { value: string }
             | undefined;

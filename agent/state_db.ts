@@ -108,6 +108,23 @@ create table if not exists uploads (
 /** Unfinished uploads older than this are forgotten (Storage drops them after 24 hours). */
 export const UPLOAD_TTL_MS = 23 * 60 * 60 * 1000;
 
+/**
+ * Switches `db` to WAL. That switch needs an exclusive lock and SQLite does not call the busy
+ * handler for it: it is retried here (for up to 5 s) while another process holds a lock.
+ */
+function walMode(db: DatabaseSync): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1;; attempt++) {
+    try {
+      db.exec("pragma journal_mode = wal;");
+      return;
+    } catch (error) {
+      if (attempt >= 100 || !/locked|busy/i.test(String(error))) throw error;
+      Atomics.wait(pause, 0, 0, 50); // (a constructor cannot await)
+    }
+  }
+}
+
 /** The state database of one synced directory. */
 export class StateDb {
   readonly #db: DatabaseSync;
@@ -115,9 +132,12 @@ export class StateDb {
   /** Opens (creating) the database at `file`. */
   constructor(file: string) {
     this.#db = new DatabaseSync(file);
-    this.#db.exec(
-      "pragma journal_mode = wal; pragma synchronous = full; pragma busy_timeout = 5000;",
-    );
+    // The busy timeout first: switching a fresh (or just migrated) database to WAL needs an
+    // exclusive lock, and another process (a CLI command beside the daemon) may hold a lock for
+    // a moment; without the timeout that open fails at once with "database is locked".
+    this.#db.exec("pragma busy_timeout = 5000;");
+    walMode(this.#db);
+    this.#db.exec("pragma synchronous = full;");
     this.#db.exec(SCHEMA);
   }
 

@@ -78,6 +78,7 @@ export function migrateLegacyState(root: string, paths: StatePaths): boolean {
   } catch { /* none */ }
   const db = new DatabaseSync(legacy);
   try {
+    db.exec("pragma busy_timeout = 5000;"); // (an older agent may still be writing it)
     db.prepare("vacuum into ?").run(temp);
   } finally {
     db.close();

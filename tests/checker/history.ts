@@ -307,14 +307,24 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   if (view.divergent.length > 0) convergeMs = await settle();
   // Open conflicts shown the same on every replica (`sandsync conflicts --json`) as on the
   // server. (`status` shows the daemon's cached list, which can lag: see docs/reliability.md.)
-  const conflictViews = await Promise.all(dirs.map((dir) => openConflictIds(via, dir)));
-  conflictViews.forEach((ids, i) => {
-    const shown = [...ids].sort().join(",");
+  // The server is looked at again with each listing: a commit retried after the refusal may
+  // land (and open conflicts) after the look above; then the histories settle once more.
+  for (let attempt = 1;; attempt++) {
+    const conflictViews = await Promise.all(dirs.map((dir) => openConflictIds(via, dir)));
+    view = await look(dirs, workspaceId);
     const server = [...view.openIds].sort().join(",");
-    if (shown !== server) {
-      view.divergent.push(`open conflicts on r${i}: [${shown}] vs the server's [${server}]`);
+    const differ = conflictViews.flatMap((ids, i) => {
+      const shown = [...ids].sort().join(",");
+      return shown === server
+        ? []
+        : [`open conflicts on r${i}: [${shown}] vs the server's [${server}]`];
+    });
+    if ((differ.length === 0 && view.divergent.length === 0) || attempt === 3) {
+      view.divergent.push(...differ);
+      break;
     }
-  });
+    convergeMs = await settle();
+  }
   if (view.divergent.length > 0) {
     dirs.forEach((dir, i) => log(`daemon r${i}:\n    ${daemonLog(dir).join("\n    ")}`));
   }
