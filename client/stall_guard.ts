@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type * as tus from "tus-js-client";
 
 /** How long a Storage transfer may go without a byte before it is failed and retried. */
 export const TRANSFER_IDLE_MS = 30_000;
@@ -49,5 +50,47 @@ export function stallGuard(idleMs: number, parent?: AbortSignal): StallGuard {
     progress: arm,
     failure: (error) => stalled && !parent?.aborted ? new TransferStalledError(idleMs) : error,
     done: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * A TUS request (tus-js-client's `HttpRequest`) that is aborted after `idleMs` without progress:
+ * no byte sent and no answer. tus-js-client then retries it (from the server's offset) like any
+ * network failure; without this, a stalled PATCH kept a large upload waiting forever.
+ */
+export function idleAbortingRequest(request: tus.HttpRequest, idleMs: number): tus.HttpRequest {
+  let progress: ((bytesSent: number) => void) | undefined;
+  return {
+    getMethod: () => request.getMethod(),
+    getURL: () => request.getURL(),
+    setHeader: (header, value) => request.setHeader(header, value),
+    getHeader: (header) => request.getHeader(header),
+    setProgressHandler: (handler) => void (progress = handler),
+    getUnderlyingObject: () => request.getUnderlyingObject(),
+    abort: () => request.abort(),
+    async send(body) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The stack's own abort does not always settle its send (Node's http under Deno): the
+      // stall is reported here, and the request is aborted behind it.
+      const stalled = new Promise<never>((_, reject) => {
+        const arm = () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            reject(new TransferStalledError(idleMs));
+            void request.abort().catch(() => {});
+          }, idleMs);
+        };
+        request.setProgressHandler((bytesSent) => {
+          arm();
+          progress?.(bytesSent);
+        });
+        arm();
+      });
+      try {
+        return await Promise.race([request.send(body), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

@@ -12,7 +12,7 @@ import * as tus from "tus-js-client";
 import { errorFromResponse, errors, isRetryableStatus, isSyncError } from "../shared/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
 import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
-import { stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
+import { idleAbortingRequest, stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
 import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
 
@@ -54,7 +54,10 @@ export interface UploadOptions {
   readonly resumeUrl?: string;
   /** TUS: told the upload URL once the server created it (store it to resume later). */
   readonly onUploadUrl?: (url: string) => void;
-  /** A signed PUT without an answer for this long (plus time for its bytes) is retried. */
+  /**
+   * A signed PUT without an answer for this long (plus time for its bytes), or a TUS request
+   * without progress for this long, is retried. Default 30 s.
+   */
   readonly idleMs?: number;
 }
 
@@ -177,7 +180,10 @@ function uploadTus(
   const httpStack: tus.HttpStack = {
     getName: () => inner.getName(),
     createRequest: (method, url) =>
-      inner.createRequest(method, base ? rebaseStorageUrl(url, base) : url),
+      idleAbortingRequest(
+        inner.createRequest(method, base ? rebaseStorageUrl(url, base) : url),
+        options.idleMs ?? TRANSFER_IDLE_MS,
+      ),
   };
   return new Promise<void>((resolve, reject) => {
     // The input only reaches our fileReader; tus-js-client's own readers never see it.

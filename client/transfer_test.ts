@@ -3,7 +3,7 @@ import { isSyncError } from "../shared/errors.ts";
 import { sha256Hex } from "../shared/hash.ts";
 import { isRetryableError } from "./retry.ts";
 import { TransferStalledError } from "./stall_guard.ts";
-import { downloadBytes } from "./transfer.ts";
+import { bytesSource, downloadBytes, uploadBlob } from "./transfer.ts";
 
 const GOOD = new TextEncoder().encode("the right bytes\n");
 const BAD = new TextEncoder().encode("the wrong bytes\n");
@@ -94,4 +94,70 @@ Deno.test("downloadBytes() reports a download that keeps stalling as a retryable
     assert.ok(failed instanceof TransferStalledError, String(failed));
     assert.ok(isRetryableError(failed), "a stall is a network failure: the caller retries later");
   });
+});
+
+Deno.test("uploadBlob() over TUS retries a PATCH that stalls, from the server's offset", async () => {
+  const bytes = new Uint8Array(100_000).map((_, i) => i % 251);
+  let offset = 0;
+  let patches = 0;
+  const stalled: (() => void)[] = [];
+  const tusHeaders = { "tus-resumable": "1.0.0", "cache-control": "no-store" };
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    if (req.method === "POST") {
+      return new Response(null, {
+        status: 201,
+        headers: { ...tusHeaders, location: `${url.origin}${url.pathname}/upload-1` },
+      });
+    }
+    if (req.method === "HEAD") {
+      return new Response(null, {
+        headers: {
+          ...tusHeaders,
+          "upload-offset": String(offset),
+          "upload-length": String(bytes.length),
+        },
+      });
+    }
+    if (req.method === "PATCH" && patches++ === 0) {
+      // The first PATCH: nothing read, no answer, the connection left open.
+      await new Promise<void>((resolve) => stalled.push(resolve));
+      return new Response(null, { status: 500 });
+    }
+    offset += (await req.arrayBuffer()).byteLength;
+    return new Response(null, {
+      status: 204,
+      headers: { ...tusHeaders, "upload-offset": String(offset) },
+    });
+  });
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const done = uploadBlob(
+      {
+        sha256: sha256Hex(bytes),
+        size: bytes.length,
+        method: "tus",
+        key: "owner/ab/abc",
+        endpoint: `${base}/storage/v1/upload/resumable/sign`,
+        bucket: "sandsync",
+        signature: "sig",
+        chunkSize: 6 * 1024 * 1024,
+      },
+      bytesSource(bytes),
+      { idleMs: 300 },
+    );
+    const timeout = new Promise<"timeout">((resolve) =>
+      setTimeout(() => resolve("timeout"), 10_000)
+    );
+    assert.notEqual(
+      await Promise.race([done, timeout]),
+      "timeout",
+      "the stalled PATCH was waited on",
+    );
+    assert.equal(offset, bytes.length);
+    assert.ok(patches >= 2);
+  } finally {
+    for (const release of stalled) release();
+    await server.shutdown();
+  }
 });
