@@ -173,8 +173,7 @@ async function walk(
         if (!removeTemps) continue;
         if (name.startsWith(KEEP_PREFIX)) {
           // A local file a killed apply had moved aside: back into place if that is free.
-          const original = entry.path.slice(0, entry.path.length - name.length) +
-            name.slice(KEEP_PREFIX.length + 9);
+          const original = asideOriginal(entry.path);
           if ((await fs.stat(original)) === null) {
             await fs.rename(entry.path, original);
             // (Listed before it was back: scanned here, or it would read as a local deletion.)
@@ -219,4 +218,33 @@ async function consider(
   if (!described) return;
   if (described.hashed) out.hashed++;
   out.files.set(entry.path, described.file);
+}
+
+/** The path a moved-aside copy (`<dir>/<KEEP_PREFIX><8 chars>-<name>`) was moved from. */
+function asideOriginal(aside: string): string {
+  const name = aside.slice(aside.lastIndexOf("/") + 1);
+  return aside.slice(0, aside.length - name.length) + name.slice(KEEP_PREFIX.length + 9);
+}
+
+/**
+ * Puts back a copy of `path` that a killed apply had moved aside, when `path` is free: before a
+ * run judges what that apply did (the file is not gone, it was only set aside). Lock owner only.
+ */
+export async function restoreMovedAside(fs: SandboxFs, path: string): Promise<boolean> {
+  if ((await fs.stat(path)) !== null) return false;
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "" : path.slice(0, slash);
+  let entries;
+  try {
+    entries = await fs.list(dir);
+  } catch {
+    return false; // (its directory is gone too)
+  }
+  const aside = entries.find((entry) =>
+    entry.kind === "file" && entry.path.slice(slash + 1).startsWith(KEEP_PREFIX) &&
+    asideOriginal(entry.path) === path
+  );
+  if (!aside) return false;
+  await fs.rename(aside.path, path);
+  return true;
 }

@@ -35,7 +35,14 @@ import { compareVectors } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
 import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
-import { hashFile, scan, type ScannedFile, scanPaths, unchanged } from "./scanner.ts";
+import {
+  hashFile,
+  restoreMovedAside,
+  scan,
+  type ScannedFile,
+  scanPaths,
+  unchanged,
+} from "./scanner.ts";
 import type { PathState, StateDb } from "./state_db.ts";
 import { testDelay } from "./test_hooks.ts";
 
@@ -484,6 +491,8 @@ export class SyncEngine {
   async #recoverApplies(): Promise<void> {
     const { fs, state } = this.#o;
     for (const pending of state.pendingApplies()) {
+      // A file the killed apply had only moved aside is not gone: back first, judged below.
+      await restoreMovedAside(fs, pending.path);
       const local = await fs.stat(pending.path);
       let adopt: PathState | undefined;
       if (pending.sha256 !== null && local?.kind === "file") {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Agent, instanceId } from "../../agent/agent.ts";
-import { TEMP_PREFIX } from "../../agent/ignore_rules.ts";
+import { KEEP_PREFIX, TEMP_PREFIX } from "../../agent/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
 import type { FsEntry } from "../../agent/sandbox_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";
@@ -98,3 +98,42 @@ for (const dieAfter of ["rename", "remove"] as const) {
     }
   });
 }
+
+/** Dies right after a remote delete moved the local file aside (before the copy is dropped). */
+class DiesAfterMovingAside extends LocalFs {
+  override async removeIfUnchanged(path: string): Promise<boolean> {
+    const slash = path.lastIndexOf("/");
+    const aside = `${path.slice(0, slash + 1)}${KEEP_PREFIX}deadbeef-${path.slice(slash + 1)}`;
+    await Deno.rename(this.abs(path), this.abs(aside));
+    throw new TypeError(`died after moving "${path}" aside`);
+  }
+}
+
+Deno.test("an agent that dies while a remote delete has the file moved aside deletes it after the restart, never pushes it back", async () => {
+  const { config, workspace } = await newAccount("crash-aside");
+  const a = await newRoot(config, workspace);
+  const b = await newRoot(config, workspace);
+  try {
+    await write(a.dir, "notes/todo.md", "one\n");
+    await write(a.dir, "notes/keep.md", "keep\n");
+    await a.sync();
+    await b.sync();
+    await Deno.remove(join(a.dir, "notes/todo.md"));
+    await a.sync();
+    const before = await workspaceRows(a.workspaceId);
+
+    const dying = await engineOf(b, new DiesAfterMovingAside(b.dir));
+    await assert.rejects(dying.sync(), TypeError);
+    assert.equal(b.state.pendingApplies().length, 1, "the apply was written ahead");
+
+    const restarted = await engineOf(b, new LocalFs(b.dir));
+    const run = await restarted.sync();
+    assert.deepEqual([run.uploaded, run.deleted, run.conflicts], [0, 1, 0]);
+    const after = await workspaceRows(a.workspaceId);
+    assert.equal(after.versions.length, before.versions.length, "nothing committed back");
+    assert.deepEqual(Object.keys(after.live), ["notes/keep.md"]);
+    assert.deepEqual(await tree(b.dir), await tree(a.dir));
+  } finally {
+    await cleanup(a, b);
+  }
+});
