@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { flockHolder, holdLock, type LockHolder } from "../tests/support/lock_holder.ts";
 import { StateDb } from "./state_db.ts";
 
 const STATE_HOME = new URL("./state_home.ts", import.meta.url).href;
@@ -25,7 +26,7 @@ Deno.test("status beside a lock holder that migrated the legacy state answers at
   const home = await Deno.makeTempDir();
   const root = await Deno.makeTempDir();
   const env = { SANDSYNC_STATE_HOME: home };
-  let holder: Deno.ChildProcess | undefined;
+  let holder: LockHolder | undefined;
   try {
     await Deno.mkdir(join(root, ".sandsync"));
     const workspaceId = crypto.randomUUID();
@@ -39,23 +40,7 @@ Deno.test("status beside a lock holder that migrated the legacy state answers at
     ) as { dir: string; lock: string };
     await Deno.mkdir(paths.dir, { recursive: true });
     // The daemon: another process holding the directory lock, and keeping it.
-    holder = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        `const f = await Deno.open(${JSON.stringify(paths.lock)},
-           {read: true, write: true, create: true});
-         await f.lock(true); console.log("locked"); setInterval(() => {}, 1000);`,
-      ],
-      stdout: "piped",
-    }).spawn();
-    const reader = holder.stdout.getReader();
-    let said = "";
-    while (!said.includes("locked")) {
-      const { value, done } = await reader.read();
-      assert.equal(done, false, `the holder exited before locking: ${said}`);
-      said += new TextDecoder().decode(value);
-    }
-    reader.releaseLock();
+    holder = await holdLock(flockHolder(paths.lock));
     const started = Date.now();
     const status = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", CLI, "status", root, "--json"],
@@ -82,9 +67,7 @@ Deno.test("status beside a lock holder that migrated the legacy state answers at
     assert.equal(body.workspaceId, workspaceId);
     assert.equal(body.stateDir, paths.dir);
   } finally {
-    holder?.kill("SIGKILL");
-    await holder?.status;
-    await holder?.stdout.cancel().catch(() => {});
+    await holder?.stop();
     await Deno.remove(home, { recursive: true });
     await Deno.remove(root, { recursive: true });
   }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { holdLock } from "../tests/support/lock_holder.ts";
 import { StateDb } from "./state_db.ts";
 
 // Two processes open one directory's state at once (a daemon starting, `sandsync status` beside
@@ -10,32 +11,18 @@ Deno.test("StateDb opens a database another process holds locked for a moment", 
   try {
     // A fresh database in the default (rollback) journal mode, as a migrated one is, held in a
     // write transaction by another process for 800 ms.
-    const holder = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        `import { DatabaseSync } from "node:sqlite";
-         const db = new DatabaseSync(${JSON.stringify(file)});
-         db.exec("create table t (x); begin immediate; insert into t values (1)");
-         console.log("locked");
-         await new Promise((r) => setTimeout(r, 800));
-         db.exec("commit"); db.close();`,
-      ],
-      stdout: "piped",
-    }).spawn();
-    const reader = holder.stdout.getReader();
-    let said = "";
-    while (!said.includes("locked")) {
-      const { value, done } = await reader.read();
-      assert.equal(done, false, `the holder exited before locking: ${said}`);
-      said += new TextDecoder().decode(value);
-    }
-    reader.releaseLock();
+    const holder = await holdLock(`import { DatabaseSync } from "node:sqlite";
+       const db = new DatabaseSync(${JSON.stringify(file)});
+       db.exec("create table t (x); begin immediate; insert into t values (1)");
+       console.log("locked");
+       await new Promise((r) => setTimeout(r, 800));
+       db.exec("commit"); db.close();`);
     const state = new StateDb(file); // (used to throw "database is locked" here)
     state.setMeta("cursor", "7");
     assert.equal(state.getMeta("cursor"), "7");
     state.close();
-    assert.equal((await holder.status).code, 0);
-    await holder.stdout.cancel().catch(() => {});
+    assert.equal((await holder.process.status).code, 0);
+    await holder.stop();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
