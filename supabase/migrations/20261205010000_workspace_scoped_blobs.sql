@@ -56,7 +56,8 @@ comment on function sandsync.current_workspace_scope() is
 revoke all on function sandsync.current_workspace_scope() from public;
 grant execute on function sandsync.current_workspace_scope() to authenticated, service_role;
 
--- Security invoker: called from sandsync.reserve_for (definer), clients cannot call it.
+-- Security invoker: called from sandsync.reserve_for (definer) and by the sync function as the
+-- service role (the commit's check of staged blobs); clients cannot call it.
 create function sandsync.readable_blob(p_workspace_id uuid, p_owner_id uuid, p_sha256 text)
 returns boolean
 language sql
@@ -75,6 +76,7 @@ $$;
 comment on function sandsync.readable_blob(uuid, uuid, text) is
   'Whether the workspace can already read the blob: a version of it holds the hash, or it was granted.';
 revoke all on function sandsync.readable_blob(uuid, uuid, text) from public;
+grant execute on function sandsync.readable_blob(uuid, uuid, text) to service_role;
 
 drop function public.service_reserve_quota(uuid, jsonb);
 drop function public.reserve_quota(jsonb);

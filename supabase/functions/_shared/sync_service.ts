@@ -172,18 +172,23 @@ export class SyncService {
     const needed = uniqueBlobs(request.changes).filter((blob) => !request.inline?.[blob.sha256]);
     if (needed.length === 0) return;
     const hashes = needed.map((blob) => blob.sha256);
-    const { known, readable } = await this.#db.asCaller(caller, async (tx) => ({
-      known: await tx<{ sha256: string; size: string; state: string }[]>`
+    const known = await this.#db.asCaller(
+      caller,
+      (tx) =>
+        tx<{ sha256: string; size: string; state: string }[]>`
         select sha256, size, state from sandsync.blobs
         where owner_id = ${owner} and sha256 = any(${hashes})`,
-      // What a workspace-scoped caller may reuse without sending the bytes (everything else
-      // must have been uploaded to its staging key).
-      readable: caller.workspaceId === undefined ? undefined : await tx<{ sha256: string }[]>`
-        select distinct sha256 from sandsync.versions
-        where workspace_id = ${caller.workspaceId} and sha256 = any(${hashes})
-        union select sha256 from sandsync.blob_grants
-        where workspace_id = ${caller.workspaceId} and sha256 = any(${hashes})`,
-    }));
+    );
+    // What a workspace-scoped caller may reuse without sending the bytes (everything else must
+    // have been uploaded to its staging key): the database's own rule, sandsync.readable_blob.
+    const workspace = caller.workspaceId;
+    const readable = workspace === undefined
+      ? undefined
+      : await this.#db.asService((tx) =>
+        tx<{ sha256: string }[]>`
+        select h.sha256 from unnest(${hashes}::text[]) as h (sha256)
+        where sandsync.readable_blob(${workspace}, ${owner}, h.sha256)`
+      );
     const state = new Map(known.map((row) => [row.sha256, row]));
     const mayReuse = readable && new Set(readable.map((row) => row.sha256));
     const tokenId = agentTokenId(caller);
@@ -211,7 +216,7 @@ export class SyncService {
     }
     if (staged.length > 0) {
       await this.#db.asService((tx) =>
-        tx`select public.service_grant_blobs(${caller.workspaceId!}, ${staged}::text[])`
+        tx`select public.service_grant_blobs(${workspace!}, ${staged}::text[])`
       );
     }
   }
