@@ -327,6 +327,9 @@ export async function runHistory(options: HistoryOptions): Promise<HistoryReport
   }
   if (view.divergent.length > 0) {
     dirs.forEach((dir, i) => log(`daemon r${i}:\n    ${daemonLog(dir).join("\n    ")}`));
+    // What each daemon says of itself (phase and since when, last run, last error): a replica
+    // that stopped syncing shows here whether it is stuck in a run, backing off or idle.
+    for (const [i, dir] of dirs.entries()) log(`status of r${i}: ${await daemonStatus(via, dir)}`);
   }
   for (const daemon of daemons) {
     try {
@@ -455,6 +458,35 @@ async function openConflictIds(
 }
 
 const ROOT_CLI = new URL("../../agent/cli.ts", import.meta.url).pathname;
+
+/** `sandsync status --json`: the daemon's own report, for a failure's log. */
+async function daemonStatus(
+  config: { url: string; anonKey?: string; token: string },
+  dir: string,
+): Promise<string> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ROOT_CLI, "status", dir, "--json"],
+    env: cliEnv(config),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  try {
+    const status = JSON.parse(text) as Record<string, unknown>;
+    return JSON.stringify({
+      daemon: status.daemon,
+      lastRunAt: status.lastRunAt,
+      lastSuccessAt: status.lastSuccessAt,
+      lastError: status.lastError,
+      pending: status.pending,
+    });
+  } catch {
+    return `exit ${output.code}: ${text.slice(0, 300)} ${
+      new TextDecoder().decode(output.stderr).slice(-300)
+    }`;
+  }
+}
 
 async function drain(_child: Deno.ChildProcess) {
   // (the pumps of startDaemon read both streams to their end)
