@@ -12,7 +12,8 @@
 -- to the workspace. Its quota check counts such blobs as new either way, so neither the answer
 -- nor `quota_exceeded` tells existing content from new. A statement trigger on versions refuses
 -- (SSN04 blob_not_stored) a scoped caller's version naming a blob the workspace may not read.
--- Objects: sandsync.blob_grants, sandsync.current_workspace_scope(), sandsync.readable_blob(),
+-- Objects: sandsync.blob_grants, sandsync.claim_uuid(), sandsync.current_workspace_scope(),
+--   sandsync.current_agent_token_id() (now through claim_uuid), sandsync.readable_blob(),
 --   sandsync.reserve_for (gains p_scope), public.reserve_quota (passes the scope),
 --   public.service_grant_blobs, sandsync.on_sync_object_change (staging keys settle
 --   reservations), sandsync.versions_need_stored_blobs (scoped callers' blobs must be readable).
@@ -38,7 +39,7 @@ grant select on sandsync.blob_grants to authenticated;
 grant select, insert, delete on sandsync.blob_grants to service_role;
 
 -- Security invoker: reads only the transaction's own settings.
-create function sandsync.current_workspace_scope()
+create function sandsync.claim_uuid(p_name text)
 returns uuid
 language sql
 stable
@@ -46,10 +47,36 @@ security invoker
 set search_path = ''
 as $$
   select case
-    when (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sandsync_workspace_id')
+    when (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> p_name)
       ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-    then (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sandsync_workspace_id')::uuid
+    then (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> p_name)::uuid
   end
+$$;
+comment on function sandsync.claim_uuid(text) is
+  'The request claim p_name (request.jwt.claims) as a uuid; null when absent or not a uuid.';
+revoke all on function sandsync.claim_uuid(text) from public;
+grant execute on function sandsync.claim_uuid(text) to authenticated, service_role;
+
+-- The agent token claim read through the same helper (its behaviour is unchanged).
+create or replace function sandsync.current_agent_token_id()
+returns uuid
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select sandsync.claim_uuid('sandsync_token_id')
+$$;
+
+-- Security invoker: reads only the transaction's own settings.
+create function sandsync.current_workspace_scope()
+returns uuid
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select sandsync.claim_uuid('sandsync_workspace_id')
 $$;
 comment on function sandsync.current_workspace_scope() is
   'The one workspace the current caller is confined to (claim sandsync_workspace_id of agent tokens), or null.';

@@ -66,7 +66,6 @@ export async function ingestStreamedBlobs(
     caller,
     (tx) => reserveBlobs(tx, { caller, owner, wanted: unique }),
   );
-  const states = new Map([...stored].map((sha256) => [sha256, "stored"]));
   const verified: StreamedBlob[] = [];
   const tokenId = agentTokenId(caller);
   await forEachLimit(unique, input.concurrency ?? 4, async (item) => {
@@ -82,7 +81,8 @@ export async function ingestStreamedBlobs(
         outcomes.set(item.sha256, { ok: false, bytes: streamed.size });
         return;
       }
-      await adoptStaged(deps.blobs, { owner, staged, blob: item, state: states.get(item.sha256) });
+      const state = stored.has(item.sha256) ? "stored" : undefined;
+      await adoptStaged(deps.blobs, { owner, staged, blob: item, state });
       verified.push(item);
       outcomes.set(item.sha256, { ok: true, bytes: streamed.size });
       return;
