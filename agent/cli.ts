@@ -15,7 +15,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileDiff, fullFileHistory } from "../client/files_api.ts";
 import { SyncApi } from "../client/sync_api.ts";
-import { validatePath } from "../shared/path_rules.ts";
+import { validatePath } from "../shared/paths/path_rules.ts";
 import { Agent, type AgentConfig, DaemonFailure, NotInitialisedError } from "./agent.ts";
 import type { DaemonError, DaemonReport } from "./control.ts";
 import { describeError } from "./daemon.ts";

@@ -20,12 +20,12 @@
  * @module
  */
 import { backoffDelay, isRetryableError, sleep } from "../client/retry.ts";
-import { isSyncError } from "../shared/errors.ts";
+import { isSyncError } from "../shared/protocol/errors.ts";
 import type { Agent } from "./agent.ts";
 import type { ControlRequest, ControlResponse, DaemonError, DaemonPhase } from "./control.ts";
 import type { DaemonReport } from "./control.ts";
 import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
-import { IgnoreRules } from "./ignore_rules.ts";
+import { IgnoreRules } from "../shared/paths/ignore_rules.ts";
 import type { RunOptions, SyncOutcome } from "./sync_engine.ts";
 
 /** Options of {@linkcode Daemon}. */

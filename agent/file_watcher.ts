@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { unifiedDiff } from "../shared/diff.ts";
+import { unifiedDiff } from "../shared/merge/diff.ts";
 import { LocalFs } from "./local_fs.ts";
 import type { FsWatch, SandboxFs } from "./sandbox_fs.ts";
 

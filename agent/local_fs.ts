@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { BlobSource } from "../client/transfer.ts";
-import { KEEP_PREFIX } from "./ignore_rules.ts";
+import { KEEP_PREFIX } from "../shared/paths/ignore_rules.ts";
 import type { FileWriter, FsEntry, FsEvents, FsWatch, SandboxFs } from "./sandbox_fs.ts";
 
 function kindOf(info: Deno.FileInfo): FsEntry["kind"] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { IgnoreRules } from "./ignore_rules.ts";
+import { IgnoreRules } from "../shared/paths/ignore_rules.ts";
 import {
   configDir,
   loginFile,

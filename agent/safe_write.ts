@@ -7,7 +7,11 @@
  *
  * @module
  */
-import { ancestorDirs, type AncestorKind, linkedAncestor } from "../shared/protected_paths.ts";
+import {
+  ancestorDirs,
+  type AncestorKind,
+  linkedAncestor,
+} from "../shared/paths/protected_paths.ts";
 import type { SandboxFs } from "./sandbox_fs.ts";
 
 /** A remote change refused because a directory on its way is a symlink. */

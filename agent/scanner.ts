@@ -10,8 +10,8 @@
  * @module
  */
 import { createSha256 } from "../shared/hash.ts";
-import { validatePath } from "../shared/path_rules.ts";
-import { type IgnoreRules, KEEP_PREFIX, TEMP_PREFIX } from "./ignore_rules.ts";
+import { validatePath } from "../shared/paths/path_rules.ts";
+import { type IgnoreRules, KEEP_PREFIX, TEMP_PREFIX } from "../shared/paths/ignore_rules.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import type { PathState } from "./state_db.ts";
 import { testDelay } from "./test_hooks.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { sha256Hex } from "../shared/hash.ts";
-import { IgnoreRules } from "./ignore_rules.ts";
+import { IgnoreRules } from "../shared/paths/ignore_rules.ts";
 import { LocalFs } from "./local_fs.ts";
 import { scan, scanPaths } from "./scanner.ts";
 import { StateDb } from "./state_db.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { mapPool } from "../client/pool.ts";
+import { mapPool } from "../shared/pool.ts";
 import { type PendingChange, pushChanges } from "../client/push.ts";
 import { isRetryableError } from "../client/retry.ts";
 import type { SyncApi } from "../client/sync_api.ts";
@@ -27,12 +27,12 @@ import {
   type ProgressEvent,
   type SyncResult,
 } from "../client/types.ts";
-import { conflictCopyPath } from "../shared/conflict_copy.ts";
+import { conflictCopyPath } from "../shared/merge/conflict_copy.ts";
 import { EMPTY_SHA256 } from "../shared/hash.ts";
-import { validatePath, windowsNameProblem } from "../shared/path_rules.ts";
-import { permissionBits } from "../shared/protected_paths.ts";
+import { validatePath, windowsNameProblem } from "../shared/paths/path_rules.ts";
+import { permissionBits } from "../shared/paths/protected_paths.ts";
 import { compareVectors } from "../shared/version_vector.ts";
-import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "./ignore_rules.ts";
+import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "../shared/paths/ignore_rules.ts";
 import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
 import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
 import {

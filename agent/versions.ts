@@ -7,12 +7,12 @@
  * @module
  */
 import { fullFileHistory, getFile } from "../client/files_api.ts";
-import { mapPool } from "../client/pool.ts";
+import { mapPool } from "../shared/pool.ts";
 import { type PendingChange, pushChanges } from "../client/push.ts";
 import { bytesSource } from "../client/transfer.ts";
-import { diffStats, unifiedDiff } from "../shared/diff.ts";
-import { isSyncError } from "../shared/errors.ts";
-import { decodeText } from "../shared/text.ts";
+import { diffStats, unifiedDiff } from "../shared/merge/diff.ts";
+import { isSyncError } from "../shared/protocol/errors.ts";
+import { decodeText } from "../shared/merge/text.ts";
 import type { Agent } from "./agent.ts";
 import { hashFile } from "./scanner.ts";
 import { type RestorePoint, versionAt } from "./version_at.ts";

@@ -16,4 +16,4 @@ export {
   type MergeFallback,
   parseConflictCopyPath,
   type Resolution,
-} from "../shared/conflict.ts";
+} from "../shared/merge/conflict.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConflictStrategy } from "../shared/conflict.ts";
+import type { ConflictStrategy } from "../shared/merge/conflict.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 import type { RequestOptions, SyncApi } from "./sync_api.ts";
 import { encodeBase64 } from "./transfer.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { errors } from "../shared/errors.ts";
+import { errors } from "../shared/protocol/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 import type { RequestOptions, SyncApi } from "./sync_api.ts";

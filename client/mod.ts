@@ -10,7 +10,7 @@ export * from "./conflict_resolver.ts";
 export * from "./conflicts_api.ts";
 export * from "./file_sync_service.ts";
 export * from "./files_api.ts";
-export * from "./pool.ts";
+export * from "../shared/pool.ts";
 export * from "./push.ts";
 export * from "./retry.ts";
 export * from "./sync_api.ts";

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { isSyncError } from "../shared/errors.ts";
+import { isSyncError } from "../shared/protocol/errors.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
-import { MAX_INLINE_FILE_BYTES } from "../shared/wire.ts";
-import { mapPool } from "./pool.ts";
+import { MAX_INLINE_FILE_BYTES } from "../shared/protocol/sync.ts";
+import { mapPool } from "../shared/pool.ts";
 import type { SyncApi } from "./sync_api.ts";
 import { type BlobSource, ContentChangedError, uploadBlob } from "./transfer.ts";
 import type {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isRetryableStatus, SyncError } from "../shared/errors.ts";
+import { isRetryableStatus, SyncError } from "../shared/protocol/errors.ts";
 
 /** How often and how long to retry. */
 export interface RetryOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { errors, SyncError } from "../shared/errors.ts";
-import { errorFromResponse } from "../shared/errors.ts";
+import { errors, SyncError } from "../shared/protocol/errors.ts";
+import { errorFromResponse } from "../shared/protocol/errors.ts";
 import { backoffDelay, isRetryableError, withRetry } from "./retry.ts";
 
 Deno.test("backoffDelay() doubles up to the cap, with jitter in the upper half", () => {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { errorFromResponse } from "../shared/errors.ts";
+import { errorFromResponse } from "../shared/protocol/errors.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 import { rebaseStorageUrl } from "./storage_url.ts";

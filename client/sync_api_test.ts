@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isSyncError } from "../shared/errors.ts";
+import { isSyncError } from "../shared/protocol/errors.ts";
 import { SyncApi } from "./sync_api.ts";
 
 /** A local HTTP server answering from a script of statuses (the seam is HTTP itself). */

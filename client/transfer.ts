@@ -9,7 +9,12 @@
  */
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
-import { errorFromResponse, errors, isRetryableStatus, isSyncError } from "../shared/errors.ts";
+import {
+  errorFromResponse,
+  errors,
+  isRetryableStatus,
+  isSyncError,
+} from "../shared/protocol/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
 import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
 import { idleAbortingRequest, stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { ConflictStrategy, MergeFallback } from "../shared/conflict.ts";
+import type { ConflictStrategy, MergeFallback } from "../shared/merge/conflict.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
 
-export type { CommitRequest, FileChange, NegotiateRequest } from "../shared/wire.ts";
-export type { ChangeEntry, UploadInstruction } from "../shared/sync_answers.ts";
-import type { ChangeEntry, UploadInstruction } from "../shared/sync_answers.ts";
+export type { CommitRequest, FileChange, NegotiateRequest } from "../shared/protocol/sync.ts";
+export type { ChangeEntry, UploadInstruction } from "../shared/protocol/sync_answers.ts";
+import type { ChangeEntry, UploadInstruction } from "../shared/protocol/sync_answers.ts";
 
 /** The answer of `sync/negotiate`. */
 export interface NegotiateResponse {

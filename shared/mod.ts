@@ -11,12 +11,12 @@
  *
  * @module
  */
-export * from "./conflict.ts";
-export * from "./diff.ts";
-export * from "./errors.ts";
+export * from "./merge/conflict.ts";
+export * from "./merge/diff.ts";
+export * from "./protocol/errors.ts";
 export * from "./hash.ts";
-export * from "./merge.ts";
-export * from "./path_rules.ts";
-export * from "./text.ts";
+export * from "./merge/merge.ts";
+export * from "./paths/path_rules.ts";
+export * from "./merge/text.ts";
 export * from "./version_vector.ts";
-export * from "./wire.ts";
+export * from "./protocol/sync.ts";

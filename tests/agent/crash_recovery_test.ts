@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Agent, instanceId } from "../../agent/agent.ts";
-import { KEEP_PREFIX, TEMP_PREFIX } from "../../agent/ignore_rules.ts";
+import { KEEP_PREFIX, TEMP_PREFIX } from "../../shared/paths/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
 import type { FsEntry } from "../../agent/sandbox_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { instanceId } from "../../agent/agent.ts";
-import { TEMP_PREFIX } from "../../agent/ignore_rules.ts";
+import { TEMP_PREFIX } from "../../shared/paths/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";
 import type { FileWriter } from "../../shared/sandbox_fs.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { encodeBase64 } from "../support/base64.ts";
 import { sha256Hex } from "../../shared/hash.ts";
-import { createBlobStore } from "../../supabase/functions/_shared/blob_store.ts";
+import { createBlobStore } from "../../supabase/functions/_shared/blobs/blob_store.ts";
 import { connect } from "../db/db_support.ts";
 import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
 

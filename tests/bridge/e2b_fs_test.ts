@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { E2bFs } from "../../supabase/functions/_shared/e2b_fs.ts";
+import { E2bFs } from "../../supabase/functions/e2b-bridge/e2b_fs.ts";
 import { randomBytes, sha256, withSandbox } from "../e2b_standin/standin_support.ts";
 
 const ROOT = "/home/user/project";

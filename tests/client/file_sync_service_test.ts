@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isSyncError } from "../../shared/errors.ts";
+import { isSyncError } from "../../shared/protocol/errors.ts";
 import { sha256Hex } from "../../shared/hash.ts";
 import { FileSyncService } from "../../client/file_sync_service.ts";
 import { SyncApi } from "../../client/sync_api.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { conflictCopyPath } from "../../shared/conflict_copy.ts";
+import { conflictCopyPath } from "../../shared/merge/conflict_copy.ts";
 import { connect } from "./db_support.ts";
 
 const REPLICA = "0f8fad5b-d9cb-469f-a165-70867728950e";

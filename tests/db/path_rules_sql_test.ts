@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import cases from "../../shared/testdata/paths.json" with { type: "json" };
-import { validatePath } from "../../shared/path_rules.ts";
-import { protectedPathProblem } from "../../shared/protected_paths.ts";
+import { validatePath } from "../../shared/paths/path_rules.ts";
+import { protectedPathProblem } from "../../shared/paths/protected_paths.ts";
 import { GENERATED_FILE, renderPathRulesTest } from "../../supabase/tests/gen_paths.ts";
 import { connect } from "./db_support.ts";
 

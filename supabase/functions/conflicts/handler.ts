@@ -6,12 +6,19 @@
  * @module
  */
 import { z } from "zod";
-import { replicaIdSchema } from "../../../shared/wire.ts";
-import { errors } from "../../../shared/errors.ts";
-import type { Caller } from "../_shared/caller.ts";
-import { type ConflictService, MAX_RESOLVE_CONTENT_BYTES } from "../_shared/conflict_service.ts";
-import { createHandler, json, readBody, readJson, readQuery, validate } from "../_shared/http.ts";
-import type { MergeService } from "../_shared/merge_service.ts";
+import { replicaIdSchema } from "../../../shared/protocol/sync.ts";
+import { errors } from "../../../shared/protocol/errors.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { type ConflictService, MAX_RESOLVE_CONTENT_BYTES } from "./conflict_service.ts";
+import {
+  createHandler,
+  json,
+  readBody,
+  readJson,
+  readQuery,
+  validate,
+} from "../_shared/edge/http.ts";
+import type { MergeService } from "../_shared/conflicts/merge_service.ts";
 
 /** Largest resolve body: the merged content base64-encoded (4/3) plus a little JSON. */
 const MAX_RESOLVE_BODY = Math.ceil(MAX_RESOLVE_CONTENT_BYTES * 4 / 3) + 16 * 1024;

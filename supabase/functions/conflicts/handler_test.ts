@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { userCaller } from "../_shared/caller.ts";
-import type { ConflictService } from "../_shared/conflict_service.ts";
-import type { MergeService } from "../_shared/merge_service.ts";
+import { userCaller } from "../_shared/edge/caller.ts";
+import type { ConflictService } from "./conflict_service.ts";
+import type { MergeService } from "../_shared/conflicts/merge_service.ts";
 import { createConflictsHandler } from "./handler.ts";
 
 const CONFLICT = "6f1c3a3e-3c51-4b8e-9a43-2d6b2d3f7a10";

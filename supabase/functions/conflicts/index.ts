@@ -1,8 +1,8 @@
 // The `conflicts` Edge Function: list, resolve and server-side merge of conflicts. Wiring only.
-import { authenticator } from "../_shared/auth.ts";
-import { ConflictService } from "../_shared/conflict_service.ts";
-import { contextFromEnv } from "../_shared/context.ts";
-import { MergeService } from "../_shared/merge_service.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { ConflictService } from "./conflict_service.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
+import { MergeService } from "../_shared/conflicts/merge_service.ts";
 import { createConflictsHandler } from "./handler.ts";
 
 const context = contextFromEnv();

@@ -11,10 +11,10 @@ import {
   pullRequestSchema,
   restoreRequestSchema,
   snapshotRequestSchema,
-} from "../../../shared/bridge_wire.ts";
-import type { BridgeService } from "../_shared/bridge_service.ts";
-import type { Caller } from "../_shared/caller.ts";
-import { createHandler, json, readJson } from "../_shared/http.ts";
+} from "../../../shared/protocol/bridge.ts";
+import type { BridgeService } from "./bridge_service.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { createHandler, json, readJson } from "../_shared/edge/http.ts";
 
 /** Largest request body: a few ids, a root and a cursor. */
 const MAX_BODY_BYTES = 16 * 1024;

@@ -2,33 +2,27 @@
 // E2B settings are function secrets (E2B_API_KEY, E2B_DOMAIN, or E2B_API_URL + E2B_SANDBOX_URL
 // for a local fake E2B); SANDSYNC_BRIDGE_ROOTS limits the roots, SANDSYNC_E2B_TEMPLATE is
 // create's default template.
-import { authenticator } from "../_shared/auth.ts";
-import { DEFAULT_LIMITS } from "../_shared/bridge_pull.ts";
-import { bridgeRootsFromEnv } from "../_shared/bridge_roots.ts";
-import { BridgeService } from "../_shared/bridge_service.ts";
-import { BridgeStore } from "../_shared/bridge_store.ts";
-import { contextFromEnv } from "../_shared/context.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { DEFAULT_LIMITS } from "./bridge_pull.ts";
+import { bridgeRootsFromEnv } from "./bridge_roots.ts";
+import { BridgeService } from "./bridge_service.ts";
+import { BridgeStore } from "./bridge_store.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
 import {
   connectSandbox,
   createSandbox,
   e2bSettingsFromEnv,
   killSandbox,
   sandboxMetadata,
-} from "../_shared/e2b_connect.ts";
-import { JournalWaiter } from "../_shared/journal_waiter.ts";
-import { SyncService } from "../_shared/sync_service.ts";
+} from "../_shared/sandboxes/e2b_connect.ts";
+import { CommitService } from "../_shared/commit/commit_service.ts";
 import { createBridgeHandler } from "./handler.ts";
 
 const context = contextFromEnv();
 // Page size can be lowered (tests use it to exercise paging with small trees).
 const pageFiles = Number(Deno.env.get("SANDSYNC_BRIDGE_PAGE_FILES") ?? "");
 const e2b = e2bSettingsFromEnv();
-const sync = new SyncService({
-  db: context.db,
-  blobs: context.blobs,
-  waiter: new JournalWaiter(context.listenUrl),
-  storageUrl: Deno.env.get("SANDSYNC_PUBLIC_URL") ?? Deno.env.get("SUPABASE_URL") ?? "",
-});
+const sync = new CommitService({ db: context.db, blobs: context.blobs });
 const service = new BridgeService({
   db: context.db,
   blobs: context.blobs,

@@ -8,12 +8,12 @@
  * @module
  */
 import { z } from "zod";
-import { errors, isSyncError } from "../../../shared/errors.ts";
-import { MAX_MTIME_MS, replicaIdSchema } from "../../../shared/wire.ts";
-import type { Caller } from "../_shared/caller.ts";
-import { contentTypeFor } from "../_shared/content_type.ts";
-import type { FileService, Located, WriteResult } from "../_shared/file_service.ts";
-import { type FileTarget, parseFileTarget } from "../_shared/file_target.ts";
+import { errors, isSyncError } from "../../../shared/protocol/errors.ts";
+import { MAX_MTIME_MS, replicaIdSchema } from "../../../shared/protocol/sync.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { contentTypeFor } from "./content_type.ts";
+import type { FileService, Located, WriteResult } from "./file_service.ts";
+import { type FileTarget, parseFileTarget } from "./file_target.ts";
 import {
   createHandler,
   errorResponse,
@@ -21,14 +21,14 @@ import {
   readBody,
   readQuery,
   validate,
-} from "../_shared/http.ts";
+} from "../_shared/edge/http.ts";
 import {
   contentRange,
   entityTag,
   parseByteRange,
   parseEntityTags,
   tagsMatch,
-} from "../_shared/http_conditional.ts";
+} from "./http_conditional.ts";
 
 /** Largest body of a PUT; bigger files go through sync/negotiate and Storage directly. */
 export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 // The `files` Edge Function: single-file upload, download, delete, history and diff. Wiring only.
-import { authenticator } from "../_shared/auth.ts";
-import { contextFromEnv } from "../_shared/context.ts";
-import { FileService } from "../_shared/file_service.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
+import { FileService } from "./file_service.ts";
 import { createFilesHandler } from "./handler.ts";
 
 const context = contextFromEnv();

@@ -5,10 +5,10 @@
  * @module
  */
 import { z } from "zod";
-import type { Caller } from "../_shared/caller.ts";
-import type { HousekeepingService } from "../_shared/housekeeping_service.ts";
-import { errors } from "../../../shared/errors.ts";
-import { createHandler, json, readBody, validate } from "../_shared/http.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import type { HousekeepingService } from "./housekeeping_service.ts";
+import { errors } from "../../../shared/protocol/errors.ts";
+import { createHandler, json, readBody, validate } from "../_shared/edge/http.ts";
 
 /** The body: how old (seconds) an unreferenced blob must be before it is collected. */
 export const housekeepingSchema = z.object({

@@ -1,7 +1,7 @@
 // The `housekeeping` Edge Function: the periodic jobs, for a scheduler. Wiring only.
-import { authenticator } from "../_shared/auth.ts";
-import { contextFromEnv } from "../_shared/context.ts";
-import { HousekeepingService } from "../_shared/housekeeping_service.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
+import { HousekeepingService } from "./housekeeping_service.ts";
 import { createHousekeepingHandler } from "./handler.ts";
 
 const context = contextFromEnv();

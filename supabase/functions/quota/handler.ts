@@ -5,9 +5,9 @@
  * @module
  */
 import { z } from "zod";
-import type { Caller } from "../_shared/caller.ts";
-import { createHandler, json, readJson, readQuery, validate } from "../_shared/http.ts";
-import type { QuotaService } from "../_shared/quota_service.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { createHandler, json, readJson, readQuery, validate } from "../_shared/edge/http.ts";
+import type { QuotaService } from "./quota_service.ts";
 
 const MAX_BODY = 4 * 1024;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { SERVICE_CALLER } from "../_shared/caller.ts";
-import type { QuotaService } from "../_shared/quota_service.ts";
+import { SERVICE_CALLER } from "../_shared/edge/caller.ts";
+import type { QuotaService } from "./quota_service.ts";
 import { createQuotaHandler } from "./handler.ts";
 
 const OWNER = "6f1c3a3e-3c51-4b8e-9a43-2d6b2d3f7a10";

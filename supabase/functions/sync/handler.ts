@@ -10,10 +10,10 @@ import {
   commitRequestSchema,
   MAX_INLINE_TOTAL_BYTES,
   negotiateRequestSchema,
-} from "../../../shared/wire.ts";
-import type { Caller } from "../_shared/caller.ts";
-import { createHandler, json, readJson, readQuery } from "../_shared/http.ts";
-import type { SyncService } from "../_shared/sync_service.ts";
+} from "../../../shared/protocol/sync.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { createHandler, json, readJson, readQuery } from "../_shared/edge/http.ts";
+import type { SyncService } from "./sync_service.ts";
 
 /** Largest negotiate body: 10,000 changes of well under 1 KiB each. */
 const MAX_NEGOTIATE_BYTES = 8 * 1024 * 1024;

@@ -1,8 +1,8 @@
 // The `sync` Edge Function: negotiate, commit, changes (long poll), manifest. Wiring only.
-import { authenticator } from "../_shared/auth.ts";
-import { contextFromEnv } from "../_shared/context.ts";
-import { JournalWaiter } from "../_shared/journal_waiter.ts";
-import { SyncService } from "../_shared/sync_service.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
+import { JournalWaiter } from "./journal_waiter.ts";
+import { SyncService } from "./sync_service.ts";
 import { createSyncHandler } from "./handler.ts";
 
 const context = contextFromEnv();

@@ -8,11 +8,11 @@
  * @module
  */
 import { z } from "zod";
-import { replicaIdSchema } from "../../../shared/wire.ts";
-import { sandboxIdSchema } from "../../../shared/bridge_wire.ts";
-import type { Caller } from "../_shared/caller.ts";
-import { createHandler, json, readJson, validate } from "../_shared/http.ts";
-import type { WorkspaceService } from "../_shared/workspace_service.ts";
+import { replicaIdSchema } from "../../../shared/protocol/sync.ts";
+import { sandboxIdSchema } from "../../../shared/protocol/bridge.ts";
+import type { Caller } from "../_shared/edge/caller.ts";
+import { createHandler, json, readJson, validate } from "../_shared/edge/http.ts";
+import type { WorkspaceService } from "./workspace_service.ts";
 
 const MAX_BODY = 16 * 1024;
 const uuid = z.uuid();

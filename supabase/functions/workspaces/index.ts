@@ -1,8 +1,8 @@
 // The `workspaces` Edge Function: workspaces, replicas, agent tokens. Wiring only.
-import { authenticator } from "../_shared/auth.ts";
-import { contextFromEnv } from "../_shared/context.ts";
-import { e2bSettingsFromEnv, sandboxMetadata } from "../_shared/e2b_connect.ts";
-import { WorkspaceService } from "../_shared/workspace_service.ts";
+import { authenticator } from "../_shared/edge/auth.ts";
+import { contextFromEnv } from "../_shared/edge/context.ts";
+import { e2bSettingsFromEnv, sandboxMetadata } from "../_shared/sandboxes/e2b_connect.ts";
+import { WorkspaceService } from "./workspace_service.ts";
 import { createWorkspacesHandler } from "./handler.ts";
 
 const context = contextFromEnv();

@@ -1,0 +1,67 @@
+/**
+ * Blob collection, in the three steps of the `collecting` state (see the migration
+ * `20261204060000_blob_collecting_state.sql`): mark unreferenced blob rows `collecting` (a commit
+ * can no longer reference them, and reservations treat them as absent), remove their objects
+ * through Storage (the storage trigger lowers `used_bytes`), then forget the rows that still have
+ * no object. Objects under an owner's prefix that are no blob's key are removed too. Every step
+ * is per owner when an owner is given, and honours the grace period.
+ *
+ * @module
+ */
+import type { BlobStore } from "./blob_store.ts";
+import type { Database } from "../db/db.ts";
+
+/** How old an unreferenced blob must be to go, unless housekeeping is told otherwise. */
+export const COLLECT_GRACE_SECONDS = 3600;
+
+/** Storage removes at most this many objects per request. */
+const REMOVE_BATCH = 500;
+
+/** What one collection removed. */
+export interface CollectReport {
+  /** Blob rows forgotten (their objects removed). */
+  readonly blobs: number;
+  /** Objects removed that were no blob's key. */
+  readonly strays: number;
+}
+
+/**
+ * Collects the blobs nothing references (older than the grace), of one owner or of all, and
+ * removes stray objects; the service role throughout (garbage collection deletes objects).
+ */
+export async function collectBlobs(
+  deps: { readonly db: Database; readonly blobs: BlobStore },
+  options: { readonly graceSeconds: number; readonly ownerId?: string },
+): Promise<CollectReport> {
+  const owner = options.ownerId ?? null;
+  const marked = await deps.db.asService((tx) =>
+    tx<{ owner_id: string; sha256: string; storage_key: string }[]>`
+      select owner_id, sha256, storage_key from public.service_collect_blobs(
+        make_interval(secs => ${options.graceSeconds}), ${owner}::uuid)`
+  );
+  await removeAll(deps.blobs, marked.map((row) => row.storage_key));
+  const byOwner = new Map<string, string[]>();
+  for (const row of marked) {
+    byOwner.set(row.owner_id, [...byOwner.get(row.owner_id) ?? [], row.sha256]);
+  }
+  let blobs = 0;
+  for (const [ownerId, hashes] of byOwner) {
+    const [row] = await deps.db.asService((tx) =>
+      tx<{ n: number }[]>`select public.service_finish_collect(${ownerId}, ${hashes}) as n`
+    );
+    blobs += Number(row?.n ?? 0);
+  }
+  const strays = await deps.db.asService((tx) =>
+    tx<{ name: string }[]>`
+      select name from public.service_stray_objects(
+        make_interval(secs => ${options.graceSeconds}), ${owner}::uuid)`
+  );
+  await removeAll(deps.blobs, strays.map((row) => row.name));
+  return { blobs, strays: strays.length };
+}
+
+async function removeAll(blobs: BlobStore, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += REMOVE_BATCH) {
+    await blobs.remove(keys.slice(i, i + REMOVE_BATCH));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Postgres errors mapped to API errors in one place: the sync core raises a closed set of
+ * errors with a stable SQLSTATE and the code in HINT (see `sandsync.error_codes`); RLS and the
+ * quota trigger raise 42501. Anything else is an internal error, its cause logged, never sent.
+ *
+ * @module
+ */
+import { type ErrorCode, SyncError } from "../../../../shared/protocol/errors.ts";
+
+/** SQL hint → API code, for hints whose name differs or which need folding. */
+const HINT_CODES: Readonly<Record<string, ErrorCode>> = {
+  invalid_input: "validation_failed",
+  invalid_path: "invalid_path",
+  duplicate_path: "validation_failed",
+  not_authenticated: "unauthorized",
+  workspace_not_found: "workspace_not_found",
+  replica_not_found: "replica_not_found",
+  conflict_not_found: "conflict_not_found",
+  blob_not_stored: "blob_missing",
+  quota_exceeded: "quota_exceeded",
+  stale_resolution: "precondition_failed",
+  conflict_closed: "conflict_closed",
+  change_set_mismatch: "idempotency_conflict",
+  invalid_object_key: "forbidden",
+  checkpoint_exists: "checkpoint_exists",
+  restore_point_not_found: "restore_point_not_found",
+};
+
+interface PostgresError {
+  readonly code?: string;
+  readonly hint?: string;
+  readonly message?: string;
+  readonly detail?: string;
+}
+
+function isPostgresError(error: unknown): error is PostgresError & Error {
+  return error instanceof Error && typeof (error as PostgresError).code === "string" &&
+    /^[0-9A-Z]{5}$/.test((error as PostgresError).code ?? "");
+}
+
+/** Turns a thrown database error into a {@linkcode SyncError}; passes SyncErrors through. */
+export function fromDatabaseError(error: unknown): unknown {
+  if (error instanceof SyncError || !isPostgresError(error)) return error;
+  const code = error.hint ? HINT_CODES[error.hint] : undefined;
+  if (code) {
+    const details = parseDetail(error.detail);
+    return new SyncError(code, error.message ?? "Database error", {
+      cause: error,
+      ...(details ? { details } : {}),
+    });
+  }
+  if (error.code === "42501") {
+    return new SyncError("forbidden", `Access denied: ${error.message}`, { cause: error });
+  }
+  // Class 22 (data exception: 22P02 a malformed uuid, 22003 a number out of range, 22007 a bad
+  // date, ...) can only come from a value the caller sent that slipped past the schema: their
+  // input, refused with 400 and no retry, never a 500 that clients retry six times.
+  if (error.code?.startsWith("22")) {
+    return new SyncError("validation_failed", `Invalid request: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (error.code === "40001" || error.code === "40P01" || error.code === "57014") {
+    return new SyncError("service_unavailable", "Service unavailable: try again", { cause: error });
+  }
+  return error;
+}
+
+/** The sync core's DETAIL is `key=value` pairs (`item=3 rule=dot_segment`). */
+function parseDetail(detail: string | undefined): Record<string, string> | undefined {
+  if (!detail) return undefined;
+  const pairs = [...detail.matchAll(/(\w+)=(\S+)/g)];
+  if (pairs.length === 0) return undefined;
+  return Object.fromEntries(pairs.map((match) => [match[1], match[2]]));
+}

@@ -1,0 +1,175 @@
+/**
+ * Blobs whose bytes stream through the function from elsewhere (the e2b-bridge reading sandbox
+ * files), in the order the quota rules ask for (DESIGN decision 7), like `blob_ingest.ts` but
+ * never holding a file in memory: reserve quota for the owner (all or nothing), stream each
+ * blob Storage lacks under its content-addressed key while hashing it, remove it again when the
+ * bytes are not what was announced (the file changed since it was hashed), then mark the good
+ * ones `stored` as the service role, which only the server may do because only it has hashed
+ * the bytes. A later `commit_changes` may then reference them.
+ *
+ * @module
+ */
+import { createSha256 } from "../../../shared/hash.ts";
+import { blobKey, type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
+import { agentTokenId, type Caller } from "../_shared/edge/caller.ts";
+import type { Database } from "../_shared/db/db.ts";
+import { grantToScope, reserveBlobs } from "../_shared/blobs/blob_ingest.ts";
+import { forEachLimit } from "../_shared/blobs/for_each_limit.ts";
+import { adoptStaged } from "../_shared/blobs/staged_blobs.ts";
+
+/** A blob to fetch: what it should hash to, and how to open its bytes. */
+export interface StreamedBlob {
+  readonly sha256: string;
+  readonly size: number;
+  readonly open: () => Promise<ReadableStream<Uint8Array>>;
+}
+
+/** What became of one blob. */
+export interface StreamedOutcome {
+  /** Stored and verified (or already stored). */
+  readonly ok: boolean;
+  /** Bytes streamed into Storage for it (0 when Storage had it). */
+  readonly bytes: number;
+}
+
+/** Thrown when the source of a blob (not Storage) failed while streaming. */
+export class SourceError extends Error {
+  constructor(cause: unknown) {
+    super("Reading the blob's source failed", { cause });
+    this.name = "SourceError";
+  }
+}
+
+/** What {@linkcode ingestStreamedBlobs} stores, and for whom. */
+export interface StreamedIngest {
+  readonly caller: Caller;
+  readonly owner: string;
+  readonly items: readonly StreamedBlob[];
+  /** Blobs streamed at once (default 4). */
+  readonly concurrency?: number;
+}
+
+/**
+ * Reserves, streams, verifies and marks the blobs; resolves with an outcome per SHA-256.
+ * Throws {@linkcode SourceError} when a source fails (nothing is marked stored then), and
+ * `quota_exceeded` before any byte moves when the blobs do not fit.
+ */
+export async function ingestStreamedBlobs(
+  deps: { readonly db: Database; readonly blobs: BlobStore },
+  input: StreamedIngest,
+): Promise<Map<string, StreamedOutcome>> {
+  const { caller, owner } = input;
+  const unique = [...new Map(input.items.map((item) => [item.sha256, item])).values()];
+  const outcomes = new Map<string, StreamedOutcome>();
+  if (unique.length === 0) return outcomes;
+  const { status, stored } = await deps.db.asCaller(
+    caller,
+    (tx) => reserveBlobs(tx, { caller, owner, wanted: unique }),
+  );
+  const verified: StreamedBlob[] = [];
+  const tokenId = agentTokenId(caller);
+  await forEachLimit(unique, input.concurrency ?? 4, async (item) => {
+    const key = blobKey(owner, item.sha256);
+    if (status.get(item.sha256) === "staged" && tokenId) {
+      // Not readable in the caller's workspace: the hash it announced proves nothing, so the
+      // bytes are read and hashed in full (into the staging key), then one copy is kept.
+      const staged = stagingKey(owner, tokenId, item.sha256);
+      await deps.blobs.remove([staged]);
+      const streamed = await streamInto(deps.blobs, staged, item);
+      if (streamed.sha256 !== item.sha256 || streamed.size !== item.size) {
+        await deps.blobs.remove([staged]);
+        outcomes.set(item.sha256, { ok: false, bytes: streamed.size });
+        return;
+      }
+      const state = stored.has(item.sha256) ? "stored" : undefined;
+      await adoptStaged(deps.blobs, { owner, staged, blob: item, state });
+      verified.push(item);
+      outcomes.set(item.sha256, { ok: true, bytes: streamed.size });
+      return;
+    }
+    if (status.get(item.sha256) !== "reserved") {
+      if (stored.has(item.sha256)) {
+        outcomes.set(item.sha256, { ok: true, bytes: 0 });
+        return;
+      }
+      // An object nobody vouched for yet (an abandoned client upload): keep it if it is right.
+      const digest = await deps.blobs.digest(key);
+      if (digest?.sha256 === item.sha256 && digest.size === item.size) {
+        verified.push(item);
+        outcomes.set(item.sha256, { ok: true, bytes: 0 });
+        return;
+      }
+      if (digest) await deps.blobs.remove([key]);
+    }
+    const streamed = await streamInto(deps.blobs, key, item);
+    if (streamed.sha256 === item.sha256 && streamed.size === item.size) {
+      verified.push(item);
+      outcomes.set(item.sha256, { ok: true, bytes: streamed.written ? streamed.size : 0 });
+    } else if (streamed.written) {
+      // Bad bytes never stay: removing them frees the quota they took.
+      await deps.blobs.remove([key]);
+      outcomes.set(item.sha256, { ok: false, bytes: streamed.size });
+    } else {
+      outcomes.set(item.sha256, { ok: false, bytes: 0 });
+    }
+  });
+  // Service role: only the server may vouch that stored bytes match their hash.
+  if (verified.length > 0) {
+    // One statement for the page, not one round trip per blob.
+    await deps.db.asService((tx) =>
+      tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
+        from unnest(${verified.map((b) => b.sha256)}::text[], ${
+        verified.map((b) => b.size)
+      }::bigint[]) as b (sha256, size)`
+    );
+    await grantToScope(deps.db, caller, verified.map((blob) => blob.sha256));
+  }
+  return outcomes;
+}
+
+/** Streams `item` into `key`, hashing on the way; a failing source is a {@linkcode SourceError}. */
+async function streamInto(
+  blobs: BlobStore,
+  key: string,
+  item: StreamedBlob,
+): Promise<{ sha256: string; size: number; written: boolean }> {
+  let source: ReadableStream<Uint8Array>;
+  try {
+    source = await item.open();
+  } catch (error) {
+    throw new SourceError(error);
+  }
+  const hash = createSha256();
+  let size = 0;
+  let failed: unknown;
+  const reader = source.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        hash.update(value);
+        size += value.byteLength;
+        controller.enqueue(value);
+      } catch (error) {
+        failed = error;
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  let written: boolean;
+  try {
+    written = await blobs.putStream(key, body);
+  } catch (error) {
+    throw failed === undefined ? error : new SourceError(failed);
+  }
+  if (failed !== undefined) throw new SourceError(failed);
+  if (!written) {
+    // Someone stored this key meanwhile: judge the object Storage holds, not our partial read.
+    await reader.cancel().catch(() => {});
+    const digest = await blobs.digest(key);
+    return { sha256: digest?.sha256 ?? "", size: digest?.size ?? 0, written: false };
+  }
+  return { sha256: hash.digestHex(), size, written: true };
+}

@@ -1,0 +1,60 @@
+/**
+ * How a client should move each new blob into Storage (DESIGN decision 3): small files inline
+ * in the commit, medium ones with a signed upload URL, large ones resumably over TUS.
+ *
+ * @module
+ */
+import type { UploadInstruction } from "../../../shared/protocol/sync_answers.ts";
+import { MAX_INLINE_FILE_BYTES } from "../../../shared/protocol/sync.ts";
+import type { BlobStore } from "../_shared/blobs/blob_store.ts";
+import { blobKey, SYNC_BUCKET } from "../_shared/blobs/blob_store.ts";
+
+/** Files at or above this size use TUS (Supabase recommends resumable above 6 MB). */
+export const RESUMABLE_THRESHOLD = 6 * 1024 * 1024;
+/** Supabase's TUS chunk size: 6 MiB, required by hosted Storage. */
+export const TUS_CHUNK_SIZE = 6 * 1024 * 1024;
+
+/** One blob the client must upload, and how (the shape is shared with clients). */
+export type { UploadInstruction };
+
+/** Plans uploads for blobs Storage lacks; signs URLs with bounded concurrency. */
+export async function planUploads(
+  blobs: BlobStore,
+  options: { readonly ownerId: string; readonly storageUrl: string },
+  missing: readonly {
+    readonly sha256: string;
+    readonly size: number;
+    /** Where to upload, when not the blob's own key (a staging key). */
+    readonly key?: string | undefined;
+  }[],
+): Promise<UploadInstruction[]> {
+  const plan: UploadInstruction[] = new Array(missing.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const index = next++;
+      const { sha256, size, key: staging } = missing[index]!;
+      if (size <= MAX_INLINE_FILE_BYTES) {
+        plan[index] = { sha256, size, method: "inline" };
+        continue;
+      }
+      const key = staging ?? blobKey(options.ownerId, sha256);
+      const ticket = await blobs.signUpload(key);
+      plan[index] = size >= RESUMABLE_THRESHOLD
+        ? {
+          sha256,
+          size,
+          method: "tus",
+          key,
+          // The signed route: the token in `x-signature` authorises this one object.
+          endpoint: `${options.storageUrl}/storage/v1/upload/resumable/sign`,
+          bucket: SYNC_BUCKET,
+          signature: ticket.token,
+          chunkSize: TUS_CHUNK_SIZE,
+        }
+        : { sha256, size, method: "signed_url", key, url: ticket.signedUrl };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, missing.length) }, worker));
+  return plan;
+}
