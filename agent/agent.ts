@@ -21,7 +21,7 @@ import { Daemon } from "./daemon.ts";
 import { acquireDirLock, LockedError } from "./dir_lock.ts";
 import { LocalFs } from "./local_fs.ts";
 import { loginIgnorePattern } from "./login_file.ts";
-import type { SandboxFs } from "./sandbox_fs.ts";
+import type { SandboxFs } from "../shared/sandbox_fs.ts";
 import { StateDb } from "./state_db.ts";
 import {
   exists,
@@ -51,6 +51,25 @@ export interface AgentOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The API settings with each retried request logged: a request that keeps failing shows in the
+ * daemon's log while it is retried, instead of only after the last attempt.
+ */
+function loggingRetries(config: AgentConfig, log: AgentOptions["log"]) {
+  if (!log) return config;
+  return {
+    ...config,
+    retry: {
+      onRetry: (error: unknown, attempt: number, delayMs: number) =>
+        log(
+          `request failed (attempt ${attempt}): ${
+            error instanceof Error ? error.message : String(error)
+          }; retrying in ${delayMs} ms`,
+        ),
+    },
+  };
+}
 
 /** Thrown for a directory that was never initialised. */
 export class NotInitialisedError extends Error {
@@ -202,7 +221,7 @@ export class Agent {
       state.close();
       throw new NotInitialisedError(dir);
     }
-    const api = new SyncApi(config);
+    const api = new SyncApi(loggingRetries(config, options.log));
     if (state.getMeta("sync_git") === "true") {
       // Opted into .git/: re-read the owner's setting, so switching it off takes effect at the
       // next start (the server refuses .git/ from then on). Offline: keep what init recorded.

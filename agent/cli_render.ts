@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Conflict, ConflictSideInfo } from "../client/conflicts_api.ts";
+import type { Conflict, ConflictSide } from "../client/conflicts_api.ts";
 import type { FileHistory } from "../client/files_api.ts";
 import type { ResolveReport } from "./resolve.ts";
 import type { HeldFile, SyncOutcome } from "./sync_engine.ts";
@@ -30,7 +30,7 @@ export function heldOverQuotaLines(held: readonly HeldFile[] | undefined): strin
     held.map((file) => `\n    ${file.path} (${file.size} bytes)`).join("");
 }
 
-function side(label: string, s: ConflictSideInfo | null): string {
+function side(label: string, s: ConflictSide | null): string {
   if (!s) return `    ${label}: unknown`;
   const what = s.deleted ? "deleted" : `${s.size} bytes, sha256 ${s.sha256?.slice(0, 12)}`;
   return `    ${label}: ${s.versionId} (${what}) by ${s.replicaId ?? "?"} at ${s.committedAt}`;

@@ -21,12 +21,14 @@
  */
 import { backoffDelay, isRetryableError, sleep } from "../client/retry.ts";
 import { isSyncError } from "../shared/protocol/errors.ts";
-import type { Agent } from "./agent.ts";
+import type { SyncApi } from "../client/sync_api.ts";
+import type { SandboxFs } from "../shared/sandbox_fs.ts";
+import type { StateDb } from "./state_db.ts";
 import type { ControlRequest, ControlResponse, DaemonError, DaemonPhase } from "./control.ts";
 import type { DaemonReport } from "./control.ts";
 import { FileWatcher, type WatchBatch } from "./file_watcher.ts";
 import { IgnoreRules } from "../shared/paths/ignore_rules.ts";
-import type { RunOptions, SyncOutcome } from "./sync_engine.ts";
+import type { RunOptions, SyncEngine, SyncOutcome } from "./sync_engine.ts";
 
 /** Options of {@linkcode Daemon}. */
 export interface DaemonOptions {
@@ -63,9 +65,25 @@ interface Waiter {
   readonly resolve: (response: ControlResponse) => void;
 }
 
+/**
+ * What the daemon needs of its agent (the `Agent` class provides it): declared here so the daemon
+ * depends on an interface, not on the class that starts it.
+ */
+export interface DaemonHost {
+  readonly dir: string;
+  readonly api: SyncApi;
+  readonly state: StateDb;
+  readonly engine: SyncEngine;
+  readonly workspaceId: string;
+  readonly fs: SandboxFs;
+  readonly ignorePatterns: readonly string[];
+  /** Records the outcome of a run (`null`: it succeeded) for `status`. */
+  recordRun(failure: DaemonError | null): void;
+}
+
 /** The daemon of one agent. */
 export class Daemon {
-  readonly #agent: Agent;
+  readonly #agent: DaemonHost;
   readonly #o: DaemonOptions;
   readonly #stop = new AbortController();
   #phase: DaemonPhase = "starting";
@@ -86,7 +104,7 @@ export class Daemon {
   #waiters: Waiter[] = [];
   #kick?: () => void;
 
-  constructor(agent: Agent, options: DaemonOptions = {}) {
+  constructor(agent: DaemonHost, options: DaemonOptions = {}) {
     this.#agent = agent;
     this.#o = options;
   }

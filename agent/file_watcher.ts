@@ -9,7 +9,7 @@
  */
 import { unifiedDiff } from "../shared/merge/diff.ts";
 import { LocalFs } from "./local_fs.ts";
-import type { FsWatch, SandboxFs } from "./sandbox_fs.ts";
+import type { FsWatch, SandboxFs } from "../shared/sandbox_fs.ts";
 
 /** One settled batch of changes under a watched directory. */
 export interface WatchBatch {

@@ -6,9 +6,17 @@
  * @module
  */
 import { join } from "node:path";
-import type { BlobSource } from "../client/transfer.ts";
 import { KEEP_PREFIX } from "../shared/paths/ignore_rules.ts";
-import type { FileWriter, FsEntry, FsEvents, FsWatch, SandboxFs } from "./sandbox_fs.ts";
+import { permissionBits } from "../shared/paths/protected_paths.ts";
+import { syncedMode } from "../shared/paths/syncable.ts";
+import type {
+  BlobSource,
+  FileWriter,
+  FsEntry,
+  FsEvents,
+  FsWatch,
+  SandboxFs,
+} from "../shared/sandbox_fs.ts";
 
 function kindOf(info: Deno.FileInfo): FsEntry["kind"] {
   if (info.isSymlink) return "symlink";
@@ -29,7 +37,7 @@ function toEntry(path: string, info: Deno.FileInfo): FsEntry {
     size: info.size,
     mtimeMs: info.mtime?.getTime() ?? 0,
     ino: info.ino ?? null,
-    mode: (info.mode ?? 0o644) & 0o777,
+    mode: syncedMode(info.mode),
   };
 }
 
@@ -233,7 +241,7 @@ export class LocalFs implements SandboxFs {
 
   async chmod(path: string, mode: number): Promise<void> {
     // Permission bits only: setuid, setgid and sticky bits are never applied.
-    await Deno.chmod(this.abs(path), mode & 0o777);
+    await Deno.chmod(this.abs(path), permissionBits(mode));
   }
 
   watch(): FsWatch {

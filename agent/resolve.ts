@@ -85,11 +85,13 @@ export async function resolvePath(
   }
   const conflict = candidates[0]!;
   const local = await localFile(agent, path);
-  const isIncoming = local !== null && !conflict.incoming.deleted &&
-    local.sha256 === conflict.incoming.sha256;
-  const isCurrent = local !== null && !conflict.current.deleted &&
-    local.sha256 === conflict.current.sha256 &&
-    conflict.fileCurrentVersionId === conflict.current.versionId;
+  // A side is null once its version is gone: the local file cannot be that side then.
+  const { current, incoming } = conflict;
+  const isIncoming = local !== null && incoming !== null && !incoming.deleted &&
+    local.sha256 === incoming.sha256;
+  const isCurrent = local !== null && current !== null && !current.deleted &&
+    local.sha256 === current.sha256 &&
+    conflict.fileCurrentVersionId === current.versionId;
   const expectedCurrentVersionId = conflict.fileCurrentVersionId ?? undefined;
   const base = { path, conflictId: conflict.id, side: options.side };
   if (options.side !== "ours" && local !== null && !isIncoming && !isCurrent) {
@@ -123,8 +125,8 @@ export async function resolvePath(
       // The other side: the workspace's, unless the local file is the workspace's already.
       resolution = isCurrent && !isIncoming ? "incoming" : "current";
     } else if (local === null) {
-      if (conflict.incoming.deleted) resolution = "incoming";
-      else if (conflict.current.deleted) resolution = "current";
+      if (incoming?.deleted) resolution = "incoming";
+      else if (current?.deleted) resolution = "current";
       else {
         throw new ResolveError(`"${path}" is missing here: restore it, or use --theirs`);
       }

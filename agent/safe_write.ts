@@ -12,7 +12,7 @@ import {
   type AncestorKind,
   linkedAncestor,
 } from "../shared/paths/protected_paths.ts";
-import type { SandboxFs } from "./sandbox_fs.ts";
+import type { SandboxFs } from "../shared/sandbox_fs.ts";
 
 /** A remote change refused because a directory on its way is a symlink. */
 export class LinkedPathError extends Error {

@@ -2,7 +2,8 @@
  * Walks the sync root and describes every file that should be synced. A file whose size,
  * mtime and inode match its recorded state is not read again (its known hash is reused), so
  * a no-op rescan costs one lstat per file. Symlinks, special files, invalid paths (non-NFC
- * names, control characters, ...) and ignored paths are skipped and counted; leftover temp
+ * names, control characters, ...) are skipped and counted, ignored paths left out (the rule the
+ * E2B bridge's listing uses too, `shared/paths/syncable.ts`); leftover temp
  * files of an interrupted download are removed, by the process that owns them only
  * (`removeTemps`: the holder of the directory lock, before its run downloads anything): a
  * look from beside a daemon must never delete the daemon's downloads in flight.
@@ -10,9 +11,9 @@
  * @module
  */
 import { createSha256 } from "../shared/hash.ts";
-import { validatePath } from "../shared/paths/path_rules.ts";
 import { type IgnoreRules, KEEP_PREFIX, TEMP_PREFIX } from "../shared/paths/ignore_rules.ts";
-import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
+import { type Syncability, syncable } from "../shared/paths/syncable.ts";
+import type { FsEntry, SandboxFs } from "../shared/sandbox_fs.ts";
 import type { PathState } from "./state_db.ts";
 import { testDelay } from "./test_hooks.ts";
 
@@ -145,11 +146,10 @@ export async function scanPaths(
     if (path === "" || rules.ignoresPath(path) || out.files.has(path)) continue;
     const entry = await fs.stat(path);
     if (entry === null) continue;
-    if (entry.kind === "dir") {
-      if (!rules.ignores(path, true)) {
-        await walk(fs, rules, options.state, path, out, options.removeTemps === true);
-      }
-    } else await consider(fs, entry, options.state, out);
+    const verdict = syncable(entry, rules);
+    if (verdict.action === "walk") {
+      await walk(fs, rules, options.state, path, out, options.removeTemps === true);
+    } else await consider(fs, { entry, verdict }, options.state, out);
   }
   return out;
 }
@@ -178,8 +178,13 @@ async function walk(
             await fs.rename(entry.path, original);
             // (Listed before it was back: scanned here, or it would read as a local deletion.)
             const restored = await fs.stat(original);
-            if (restored && !rules.ignores(original, false)) {
-              await consider(fs, restored, state, out);
+            if (restored) {
+              await consider(
+                fs,
+                { entry: restored, verdict: syncable(restored, rules) },
+                state,
+                out,
+              );
             }
           }
           continue;
@@ -187,31 +192,29 @@ async function walk(
         await fs.remove(entry.path); // an interrupted download of ours
         continue;
       }
-      if (rules.ignores(entry.path, entry.kind === "dir")) continue;
-      if (entry.kind === "dir") {
-        pending.push(entry.path);
-        continue;
-      }
-      await consider(fs, entry, state, out);
+      const verdict = syncable(entry, rules);
+      if (verdict.action === "walk") pending.push(entry.path);
+      else await consider(fs, { entry, verdict }, state, out);
     }
   }
 }
 
-/** Adds one non-directory entry to `out` (hashing it if its stat changed), or skips it. */
+/**
+ * Adds one entry that is not walked to `out` (hashing it if its stat changed), counts it as
+ * skipped, or leaves it out when ignored.
+ */
 async function consider(
   fs: SandboxFs,
-  entry: FsEntry,
+  sorted: { readonly entry: FsEntry; readonly verdict: Syncability },
   state: ReadonlyMap<string, PathState>,
   out: Collector,
 ): Promise<void> {
-  if (out.files.has(entry.path)) return;
-  if (entry.kind !== "file") {
-    out.skipped.push({ path: entry.path, reason: entry.kind });
+  const { entry, verdict } = sorted;
+  if (out.files.has(entry.path) || verdict.action === "ignore" || verdict.action === "walk") {
     return;
   }
-  const valid = validatePath(entry.path);
-  if (!valid.ok) {
-    out.skipped.push({ path: entry.path, reason: valid.code });
+  if (verdict.action === "skip") {
+    out.skipped.push({ path: entry.path, reason: verdict.problem ?? verdict.reason });
     return;
   }
   const described = await describe(fs, entry, state.get(entry.path));

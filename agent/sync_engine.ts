@@ -21,8 +21,8 @@ import { downloadBlob } from "../client/transfer.ts";
 import {
   type ChangeEntry,
   type ChangesPage,
+  type CommitAnswer,
   type CommitRequest,
-  type CommitResult,
   emptySyncResult,
   type ProgressEvent,
   type SyncResult,
@@ -34,7 +34,7 @@ import { permissionBits } from "../shared/paths/protected_paths.ts";
 import { compareVectors } from "../shared/version_vector.ts";
 import { IGNORE_FILES, IgnoreRules, TEMP_PREFIX } from "../shared/paths/ignore_rules.ts";
 import { assertNoLinkOnPath, LinkedPathError, makeParentDirs } from "./safe_write.ts";
-import type { FsEntry, SandboxFs } from "./sandbox_fs.ts";
+import type { FsEntry, SandboxFs } from "../shared/sandbox_fs.ts";
 import {
   hashFile,
   restoreMovedAside,
@@ -525,7 +525,7 @@ export class SyncEngine {
     const raw = state.getMeta("pending_commits");
     if (raw === undefined) return;
     for (const request of JSON.parse(raw) as CommitRequest[]) {
-      let answer: CommitResult;
+      let answer: CommitAnswer;
       try {
         answer = await api.commit(request, { signal });
       } catch (error) {

@@ -40,7 +40,7 @@ import type { SyncApi } from "./sync_api.ts";
 import { bytesSource } from "./transfer.ts";
 import type {
   ChangeEntry,
-  CommitItemResult,
+  CommitItemAnswer,
   ProgressEvent,
   ReplicaKind,
   SyncResult,
@@ -116,7 +116,7 @@ export class FileSyncService extends EventTarget {
     path: string,
     content: Uint8Array | string,
     options: Omit<UploadItem, "path" | "content"> & { ifMatch?: string } = {},
-  ): Promise<CommitItemResult> {
+  ): Promise<CommitItemAnswer> {
     const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
     const { ifMatch, ...item } = options;
     if (
@@ -147,7 +147,7 @@ export class FileSyncService extends EventTarget {
   async uploadFiles(
     workspaceId: string,
     items: readonly UploadItem[],
-  ): Promise<CommitItemResult[]> {
+  ): Promise<CommitItemAnswer[]> {
     await this.ensureReplica(workspaceId);
     const current = items.some((item) => item.base === undefined)
       ? await this.#currentFiles(workspaceId)
@@ -187,7 +187,7 @@ export class FileSyncService extends EventTarget {
     workspaceId: string,
     path: string,
     options: { ifMatch?: string } = {},
-  ): Promise<CommitItemResult> {
+  ): Promise<CommitItemAnswer> {
     await this.ensureReplica(workspaceId);
     const written = await deletePath(api(this), { workspaceId, path }, {
       replicaId: this.replicaId,

@@ -7,71 +7,22 @@
  */
 import { errors } from "../shared/protocol/errors.ts";
 import { createSha256 } from "../shared/hash.ts";
-import type { VersionVector } from "../shared/version_vector.ts";
+import {
+  type FileDiff,
+  type FileHistory,
+  type FileVersion,
+  type FileWriteAnswer,
+  MAX_FILES_PUT_BYTES,
+  MTIME_HEADER,
+  REPLICA_HEADER,
+  SHA256_HEADER,
+  VERSION_HEADER,
+} from "../shared/protocol/files.ts";
 import type { RequestOptions, SyncApi } from "./sync_api.ts";
 
-/** Largest body `PUT /files` takes; bigger files go through negotiate and Storage. */
-export const MAX_FILES_PUT_BYTES = 16 * 1024 * 1024;
+export { MAX_FILES_PUT_BYTES };
 
-/** One version of a path, as history lists it. */
-export interface FileVersion {
-  readonly versionId: string;
-  readonly path: string;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  readonly mtime: number | null;
-  readonly deleted: boolean;
-  readonly vector: VersionVector;
-  readonly replicaId: string | null;
-  readonly authorKind: string | null;
-  readonly committedBy: string | null;
-  /** The agent token that wrote it; `null` for a user session (absent from older servers). */
-  readonly agentTokenId?: string | null;
-  readonly committedAt: string;
-  /** How it entered history: `applied`, `merged`, `superseded`, `conflict`, `resolution`, `conflict_copy`. */
-  readonly outcome: string;
-  readonly linesAdded: number | null;
-  readonly linesRemoved: number | null;
-}
-
-/** A page of `GET /files/<ws>/<path>?history` (newest first). */
-export interface FileHistory {
-  readonly workspaceId: string;
-  readonly path: string;
-  readonly currentVersionId: string | null;
-  readonly versions: readonly FileVersion[];
-  /** The `before` of the next page, or `null`. */
-  readonly next: string | null;
-}
-
-/** The answer of `GET /files/<ws>/<path>?diff`. */
-export interface FileDiff {
-  readonly workspaceId: string;
-  readonly path: string;
-  readonly from: FileVersion | null;
-  readonly to: FileVersion;
-  /** A unified diff, `""` when the texts are equal. */
-  readonly diff: string;
-  readonly stats: { added: number; removed: number };
-}
-
-/** The answer of `PUT` and `DELETE /files/<ws>/<path>`. */
-export interface FileWriteResult {
-  readonly workspaceId: string;
-  readonly path: string;
-  readonly versionId: string;
-  readonly outcome: "applied" | "merged";
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  readonly deleted: boolean;
-  readonly vector: VersionVector;
-  readonly replicaId: string;
-  readonly cursor: number;
-  readonly changeSetId: string;
-  readonly previousVersionId: string | null;
-}
+export type { FileDiff, FileHistory, FileVersion, FileWriteAnswer };
 
 /** Which file (and how) a call is about. */
 export interface FileRef {
@@ -98,10 +49,8 @@ export function filesPath(ref: FileRef): string {
 function writeHeaders(options: WriteOptions): Record<string, string> {
   return {
     ...(options.ifMatch ? { "if-match": quoteTag(options.ifMatch) } : {}),
-    ...(options.replicaId ? { "x-sandsync-replica": options.replicaId } : {}),
-    ...(options.mtime !== undefined
-      ? { "x-sandsync-mtime": String(Math.floor(options.mtime)) }
-      : {}),
+    ...(options.replicaId ? { [REPLICA_HEADER]: options.replicaId } : {}),
+    ...(options.mtime !== undefined ? { [MTIME_HEADER]: String(Math.floor(options.mtime)) } : {}),
   };
 }
 
@@ -114,7 +63,7 @@ export async function putFile(
   api: SyncApi,
   ref: FileRef & { content: Uint8Array },
   options: WriteOptions = {},
-): Promise<FileWriteResult> {
+): Promise<FileWriteAnswer> {
   if (ref.content.byteLength > MAX_FILES_PUT_BYTES) {
     throw errors.uploadTooLarge(ref.path, ref.content.byteLength, MAX_FILES_PUT_BYTES);
   }
@@ -131,7 +80,7 @@ export async function deletePath(
   api: SyncApi,
   ref: FileRef,
   options: WriteOptions = {},
-): Promise<FileWriteResult> {
+): Promise<FileWriteAnswer> {
   const response = await api.send("DELETE", filesPath(ref), {
     ...options,
     headers: writeHeaders(options),
@@ -157,8 +106,8 @@ export async function getFile(
 ): Promise<FileContent> {
   const query = ref.versionId ? `?version=${encodeURIComponent(ref.versionId)}` : "";
   const response = await api.send("GET", `${filesPath(ref)}${query}`, options);
-  const expected = response.headers.get("x-sandsync-sha256") ?? "";
-  const versionId = response.headers.get("x-sandsync-version") ?? "";
+  const expected = response.headers.get(SHA256_HEADER) ?? "";
+  const versionId = response.headers.get(VERSION_HEADER) ?? "";
   const total = Number(response.headers.get("content-length") ?? 0);
   const hash = createSha256();
   const chunks: Uint8Array[] = [];

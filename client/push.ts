@@ -14,7 +14,7 @@ import { mapPool } from "../shared/pool.ts";
 import type { SyncApi } from "./sync_api.ts";
 import { type BlobSource, ContentChangedError, uploadBlob } from "./transfer.ts";
 import type {
-  CommitItemResult,
+  CommitItemAnswer,
   CommitRequest,
   FileChange,
   ProgressEvent,
@@ -40,7 +40,7 @@ export interface PendingChange {
 /** What happened to each change. */
 export interface PushResult {
   /** Per committed change, in input order of the committed ones. */
-  readonly committed: { change: PendingChange; result: CommitItemResult }[];
+  readonly committed: { change: PendingChange; result: CommitItemAnswer }[];
   /** Changes left out because their bytes changed while uploading. */
   readonly changed: PendingChange[];
   /** Bytes uploaded (inline included). */

@@ -9,27 +9,29 @@
  * @module
  */
 import { errorFromResponse } from "../shared/protocol/errors.ts";
-import type { VersionVector } from "../shared/version_vector.ts";
+import { AGENT_TOKEN_HEADER } from "../shared/protocol/common.ts";
 import { type RetryOptions, withRetry } from "./retry.ts";
 import { rebaseStorageUrl } from "./storage_url.ts";
 import type {
+  AgentToken,
   ChangeEntry,
   ChangesPage,
-  CommitItemResult,
+  CommitAnswer,
   CommitRequest,
-  CommitResult,
   CreateWorkspaceInput,
+  HeartbeatAnswer,
   IssuedToken,
+  IssueTokenInput,
   ManifestPage,
+  NegotiateAnswer,
   NegotiateRequest,
-  NegotiateResponse,
   RegisterReplicaInput,
   Replica,
+  ReplicaHealth,
   Workspace,
 } from "./types.ts";
 
-/** The header that carries an agent token. */
-export const AGENT_TOKEN_HEADER = "x-sandsync-token";
+export { AGENT_TOKEN_HEADER };
 
 /** How to reach the API and as whom. */
 export interface SyncApiOptions {
@@ -55,17 +57,6 @@ export interface RequestOptions {
 /** True for an `sst_` agent token. */
 export function isAgentToken(token: string): boolean {
   return token.startsWith("sst_");
-}
-
-/** What a replica's daemon reports with its heartbeat. */
-export interface ReplicaHealth {
-  readonly state: "starting" | "idle" | "running" | "backoff" | "stopping";
-  readonly lastRunAt: string | null;
-  readonly lastSuccessAt: string | null;
-  readonly lastError: string | null;
-  readonly pending: number | null;
-  readonly heldDeletes: number;
-  readonly cursor?: number | undefined;
 }
 
 /** The client of the sync and workspaces functions. */
@@ -172,8 +163,8 @@ export class SyncApi {
   async negotiate(
     request: NegotiateRequest,
     options: RequestOptions = {},
-  ): Promise<NegotiateResponse> {
-    const plan = await this.request<NegotiateResponse>("POST", "sync/negotiate", request, options);
+  ): Promise<NegotiateAnswer> {
+    const plan = await this.request<NegotiateAnswer>("POST", "sync/negotiate", request, options);
     return {
       ...plan,
       uploads: plan.uploads.map((upload) =>
@@ -187,9 +178,8 @@ export class SyncApi {
   }
 
   /** `POST sync/commit`: applies a change set; retried safely thanks to its idempotency key. */
-  async commit(request: CommitRequest, options: RequestOptions = {}): Promise<CommitResult> {
-    const raw = await this.request<RawCommitResult>("POST", "sync/commit", request, options);
-    return toCommitResult(raw);
+  commit(request: CommitRequest, options: RequestOptions = {}): Promise<CommitAnswer> {
+    return this.request<CommitAnswer>("POST", "sync/commit", request, options);
   }
 
   /** `GET sync/changes`: journal entries after `cursor`; `wait` seconds of long poll (≤ 25). */
@@ -313,7 +303,7 @@ export class SyncApi {
     workspaceId: string,
     health: ReplicaHealth & { replicaId: string },
     options: RequestOptions & { retry?: boolean } = {},
-  ): Promise<{ replicaId: string; state: string; reportedAt: string }> {
+  ): Promise<HeartbeatAnswer> {
     const { replicaId, ...body } = health;
     return this.request(
       "POST",
@@ -328,7 +318,7 @@ export class SyncApi {
   /** `POST workspaces/:id/tokens`: a workspace-scoped agent token (users only). */
   issueToken(
     workspaceId: string,
-    input: { name: string; ttlSeconds?: number },
+    input: IssueTokenInput,
     options: RequestOptions = {},
   ): Promise<IssuedToken> {
     return this.request(
@@ -340,9 +330,9 @@ export class SyncApi {
   }
 
   /** `GET workspaces/:id/tokens`: the workspace's agent tokens, without secrets. */
-  async listTokens(workspaceId: string, options: RequestOptions = {}): Promise<unknown[]> {
+  async listTokens(workspaceId: string, options: RequestOptions = {}): Promise<AgentToken[]> {
     const path = `workspaces/${encodeURIComponent(workspaceId)}/tokens`;
-    return (await this.request<{ tokens: unknown[] }>("GET", path, undefined, options)).tokens;
+    return (await this.request<{ tokens: AgentToken[] }>("GET", path, undefined, options)).tokens;
   }
 
   /** `DELETE workspaces/:id/tokens/:tokenId`. */
@@ -352,53 +342,4 @@ export class SyncApi {
     }`;
     return this.request<{ revoked: boolean }>("DELETE", path, undefined, options);
   }
-}
-
-interface RawCommitResult {
-  change_set_id: string;
-  workspace_id: string;
-  replayed: boolean;
-  cursor: number | string;
-  items: {
-    index: number;
-    path: string;
-    outcome: CommitItemResult["outcome"];
-    code?: string;
-    version_id?: string;
-    current_version_id?: string;
-    vector?: VersionVector;
-    conflict_id?: string;
-    ancestor_version_id?: string;
-    superseded_version_id?: string;
-    conflict_copy_path?: string;
-    sha256?: string;
-    incoming_vector?: VersionVector;
-  }[];
-}
-
-/** The commit RPC answers in snake_case; the client speaks camelCase. */
-function toCommitResult(raw: RawCommitResult): CommitResult {
-  const optional = <K extends string, V>(key: K, value: V | undefined) =>
-    value === undefined || value === null ? {} : { [key]: value } as Record<K, V>;
-  return {
-    changeSetId: raw.change_set_id,
-    workspaceId: raw.workspace_id,
-    replayed: raw.replayed,
-    cursor: Number(raw.cursor),
-    items: (raw.items ?? []).map((item) => ({
-      index: item.index,
-      path: item.path,
-      outcome: item.outcome,
-      ...optional("code", item.code),
-      ...optional("versionId", item.version_id),
-      ...optional("currentVersionId", item.current_version_id),
-      ...optional("vector", item.vector),
-      ...optional("conflictId", item.conflict_id),
-      ...optional("ancestorVersionId", item.ancestor_version_id),
-      ...optional("supersededVersionId", item.superseded_version_id),
-      ...optional("conflictCopyPath", item.conflict_copy_path),
-      ...optional("sha256", item.sha256),
-      ...optional("incomingVector", item.incoming_vector),
-    })),
-  };
 }

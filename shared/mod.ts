@@ -19,4 +19,5 @@ export * from "./merge/merge.ts";
 export * from "./paths/path_rules.ts";
 export * from "./merge/text.ts";
 export * from "./version_vector.ts";
+export * from "./protocol/common.ts";
 export * from "./protocol/sync.ts";

@@ -1,10 +1,8 @@
 /**
- * The sandbox file-system interface the agent syncs through, as a runtime-independent copy
- * (types only) of the agent's `agent/sandbox_fs.ts`: small on purpose, so a local directory
- * (the agent's `LocalFs`) and an E2B sandbox (`supabase/functions/_shared/e2b_fs.ts`) can both
- * provide it. Paths are relative to the sync root, `/`-separated; `""` is the root.
- *
- * Keep the names and docs in step with the agent's copy: the two describe one contract.
+ * The sandbox file-system interface a replica syncs through, defined once (types only, no
+ * runtime APIs): small on purpose, so a local directory (the agent's `agent/local_fs.ts`) and an
+ * E2B sandbox (the bridge's `supabase/functions/e2b-bridge/e2b_fs.ts`) both provide it. Paths
+ * are relative to the sync root, `/`-separated; `""` is the root.
  *
  * @module
  */

@@ -1,23 +1,30 @@
 /**
- * Conflict resolution between the server's current version of a file and an
- * incoming change (DESIGN decisions 4 and 5). Pure: the server uses it to
- * decide, clients use the same code to preview or resolve locally.
+ * A client-side preview of what the server decides when a change of one path is committed
+ * (DESIGN decisions 4 and 5). The server never runs this code: the decision is made by SQL
+ * (`public.commit_changes`, its last definition in supabase/migrations), and for `auto_merge`
+ * the text merge by the conflicts function (supabase/functions/_shared/conflicts/merge_service.ts)
+ * right after the commit. {@linkcode ConflictResolver} mirrors both and answers in SQL's
+ * vocabulary; the shared case table `shared/testdata/conflict_cases.json` holds SQL (pgTAP) and
+ * this copy (shared/merge/conflict_cases_test.ts) to the same answers, so change them together.
  *
- * The order of the rules:
- * 1. Vectors first: when one side has seen the other there is no conflict
- *    (fast-forward, or a stale/replayed change that is already included).
- * 2. Identical content (both deleted included) is never a conflict.
- * 3. An edit beats a concurrent delete, under every strategy.
- * 4. Two different edits: the strategy decides. `last_write_wins` by server
- *    commit time (client clocks are not trusted), ties to the greater
- *    replica id so every replica computes the same winner; the loser is kept
- *    as a conflict copy. `user_intervention` keeps the current version and
- *    opens a conflict. `auto_merge` merges text three-way against the base;
- *    overlapping edits, binary content and files over the size limit fall
- *    back to `mergeFallback`.
+ * The order of SQL's rules:
+ * 1. The path does not exist: a delete is `merged` (both agree), an edit is `applied`, unless
+ *    another live path differs from it only in case (`rejected`, as over a tombstone).
+ * 2. The base has seen the current version (equal or after): a fast-forward, `applied`, or
+ *    `merged` with nothing changed when the content (bytes and mode, or both deleted) is the same.
+ * 3. Otherwise the change is concurrent, however stale its base. The same content is `merged`
+ *    (vectors merged). The version whose vector equals the base (the ancestor) having the
+ *    current content (only vectors moved since), or an edit over a tombstone, is `applied`. A
+ *    delete over an edit is `superseded`.
+ * 4. Two different edits: `last_write_wins` applies the incoming one (the later commit on the
+ *    server; client clocks are never used) and keeps current as a conflict copy;
+ *    `user_intervention` keeps current and opens a `conflict`; `auto_merge` does the same with a
+ *    merge required when the ancestor is a live version, else applies `merge_fallback`. The
+ *    server then merges text three-way ({@linkcode Resolution.afterMerge}).
  *
  * @module
  */
+import type { CommitOutcome } from "../protocol/sync.ts";
 import { type MergeConflict, threeWayMerge } from "./merge.ts";
 import { decodeText, encodeText } from "./text.ts";
 import {
@@ -42,80 +49,119 @@ export const CONFLICT_STRATEGIES: readonly ConflictStrategy[] = [
 /** What `auto_merge` does when it cannot merge. */
 export type MergeFallback = Exclude<ConflictStrategy, "auto_merge">;
 
-/** One version of the file as a side of a conflict. */
-export interface ConflictSide {
-  /** The bytes, or `null` when this side deleted the file. */
+/** The mode SQL records when a change names none. */
+const DEFAULT_MODE = 0o644;
+
+/** A version of the path the server holds. */
+export interface StoredVersion {
+  /** The bytes, or `null` for a tombstone. */
   content: Uint8Array | null;
+  /** Unix mode bits; default 0o644, as SQL records a change without one. */
+  mode?: number;
   /** The version's vector. */
   vector: VersionVector;
-  /** When the server committed it (for an incoming change: now). */
+}
+
+/** The server's current version of the path. */
+export interface CurrentVersion extends StoredVersion {
+  /** The replica that wrote it (`null`: made by the server). */
+  replica: string | null;
+  /** When the server committed it (names a conflict copy). */
   committedAt: Date;
-  /** The replica that wrote it. */
+}
+
+/** The change being committed. */
+export interface IncomingChange {
+  /** The new bytes, or `null` to delete the path. */
+  content: Uint8Array | null;
+  /** Unix mode bits; default 0o644, as SQL records a change without one. */
+  mode?: number;
+  /** The vector of the version the committer last had. */
+  base: VersionVector;
+  /** The committing replica. */
   replica: string;
 }
 
 /** The input of {@linkcode ConflictResolver.resolve}. */
 export interface ConflictInput {
-  /** The common ancestor, when known; `auto_merge` merges against it. */
-  base?: { content: Uint8Array | null } | null;
-  /** The server's current version. */
-  current: ConflictSide;
-  /** The change being applied on top of it. */
-  incoming: ConflictSide;
+  /** The path's current version, `null` when the path does not exist. */
+  current: CurrentVersion | null;
+  /** Earlier versions of the path, oldest first: the ancestor is looked up among them. */
+  history?: readonly StoredVersion[];
+  /** The change. */
+  incoming: IncomingChange;
+  /** Another live path of the workspace differs from this one only in case. */
+  caseClash?: boolean;
 }
 
-/** What the resolution does with the file. */
-export type ResolutionKind = "take_current" | "take_incoming" | "merged" | "open_conflict";
-
-/** Why the resolver decided as it did (for logs, journals and tests). */
+/** Why the answer is what it is (for logs and tests). */
 export type ResolutionReason =
+  | "new_path"
+  | "absent"
+  | "case_clash"
   | "fast_forward"
-  | "already_included"
   | "identical"
+  | "base_unchanged"
   | "edit_beats_delete"
+  | "delete_superseded"
   | "last_write"
-  | "merged"
   | "user_intervention"
-  | "merge_conflict"
-  | "binary"
-  | "too_large";
+  | "merge_required";
 
-/** Marks that the losing side must be kept as a conflict copy. */
+/** Why the server's merge step did not merge (as merge_plan.ts names it). */
+export type MergeRefusalReason = "too_large" | "binary" | "overlapping";
+
+/** Marks that the current version is kept as a conflict copy. */
 export interface ConflictCopyMarker {
-  /** Which side lost. */
-  side: "current" | "incoming";
   /** Its replica and commit time: the inputs of `conflictCopyPath`. */
   replica: string;
   at: Date;
 }
 
-/** The decision for one file. */
-export interface Resolution {
-  kind: ResolutionKind;
-  reason: ResolutionReason;
-  /** The file's content afterwards (`null`: deleted); for an open conflict, current's. */
+/** The path after the server's auto-merge step. */
+export interface MergeStep {
+  /** `merged` (clean), `applied` (refused, fallback last_write_wins), `conflict` (left open). */
+  outcome: "merged" | "applied" | "conflict";
+  reason: "merged" | MergeRefusalReason;
+  /** The path's content afterwards. */
   content: Uint8Array | null;
-  /** The resulting vector: dominates both sides unless the conflict stays open. */
+  /** The path's vector afterwards. */
   vector: VersionVector;
-  /** Set when a losing edit must be kept as a conflict copy. */
-  conflictCopy?: ConflictCopyMarker;
-  /** The hunks `auto_merge` could not merge. */
+  /** The hunks both sides changed differently (`overlapping`). */
   hunks?: MergeConflict[];
 }
 
-/** Options of {@linkcode ConflictResolver}. */
+/** What `commit_changes` answers for the change, and what the path is afterwards. */
+export interface Resolution {
+  outcome: CommitOutcome;
+  reason: ResolutionReason;
+  /** The path's live content afterwards (`null`: a tombstone, or no such path). */
+  content: Uint8Array | null;
+  /** The path's vector afterwards, as the answer's `vector` (`null`: no such path). */
+  vector: VersionVector | null;
+  /** The conflict this commit records: `open`, or `resolved` by last_write_wins. */
+  conflict?: "open" | "resolved";
+  /** The open conflict asks the server for a three-way merge (`auto_merge`). */
+  mergeRequired?: boolean;
+  /** Set when the server keeps the losing current version as a conflict copy (unless taken). */
+  conflictCopy?: ConflictCopyMarker;
+  /** With {@linkcode mergeRequired}: what the server's merge step makes of the conflict. */
+  afterMerge?: MergeStep;
+}
+
+/** Options of {@linkcode ConflictResolver}: the workspace's settings and the merge limits. */
 export interface ConflictResolverOptions {
   /** What `auto_merge` falls back to. Default `user_intervention`. */
   mergeFallback?: MergeFallback;
-  /** Largest side `auto_merge` attempts, in bytes. Default 1 MiB. */
+  /** Whether last_write_wins keeps the loser as a conflict copy. Default true. */
+  conflictCopies?: boolean;
+  /** Largest side the server merges, in bytes. Default 1 MiB (merge_plan.ts). */
   maxMergeBytes?: number;
-  /** Time budget per line diff of a merge, in ms. Default 500. */
+  /** Time budget per line diff of a merge, in ms. Default 400 (merge_plan.ts). */
   mergeTimeoutMs?: number;
-  /** When set, a merged version's vector is also incremented for this replica. */
-  resolverReplica?: string;
 }
 
-/** Applies one conflict strategy to concurrent versions of a file. */
+/** Previews the server's decision for one change under a workspace's strategy. */
 export class ConflictResolver {
   /** The workspace's strategy. */
   readonly strategy: ConflictStrategy;
@@ -137,104 +183,156 @@ export class ConflictResolver {
     this.#options = options;
   }
 
-  /** Decides what happens when `incoming` is applied on top of `current`. */
+  /** What the server answers when `incoming` is committed over `current`. */
   resolve(input: ConflictInput): Resolution {
     const { current, incoming } = input;
-    const merged = mergeVectors(current.vector, incoming.vector);
-    const order = compareVectors(current.vector, incoming.vector);
-    const resolved = (kind: "take_current" | "take_incoming", reason: ResolutionReason) => ({
-      kind,
-      reason,
-      content: (kind === "take_current" ? current : incoming).content,
-      vector: merged,
-    });
-    if (order === "before") return resolved("take_incoming", "fast_forward");
-    if (order === "after") return resolved("take_current", "already_included");
-    // "equal" or "concurrent" from here. Equal vectors with different bytes
-    // break the invariant (one vector, one version); treat them as concurrent
-    // so nothing is lost.
-    if (sameContent(current.content, incoming.content)) {
-      return resolved("take_current", "identical");
+    // SQL gives a committed change the vector bump(base, replica).
+    const incomingVector = incrementVector(incoming.base, incoming.replica);
+    if (current === null) {
+      if (incoming.content === null) return answer("merged", "absent", null, null);
+      if (input.caseClash) return answer("rejected", "case_clash", null, null);
+      return answer("applied", "new_path", incoming.content, incomingVector);
     }
-    if (current.content === null) return resolved("take_incoming", "edit_beats_delete");
-    if (incoming.content === null) return resolved("take_current", "edit_beats_delete");
-    if (this.strategy !== "auto_merge") return this.#settle(this.strategy, input, undefined);
-    return this.#autoMerge(input, current.content, incoming.content, merged);
-  }
-
-  #autoMerge(
-    input: ConflictInput,
-    current: Uint8Array,
-    incoming: Uint8Array,
-    vector: VersionVector,
-  ): Resolution {
-    const max = this.#options.maxMergeBytes ?? 1024 * 1024;
-    const baseBytes = input.base?.content ?? new Uint8Array();
-    if (Math.max(current.length, incoming.length, baseBytes.length) > max) {
-      return this.#settle(this.mergeFallback, input, "too_large");
+    if (current.content === null && incoming.content !== null && input.caseClash) {
+      return answer("rejected", "case_clash", null, current.vector);
     }
-    const [base, cur, inc] = [decodeText(baseBytes), decodeText(current), decodeText(incoming)];
-    if (base === null || cur === null || inc === null) {
-      return this.#settle(this.mergeFallback, input, "binary");
+    const same = sameVersion(current, incoming);
+    const order = compareVectors(incoming.base, current.vector);
+    if (order === "equal" || order === "after") {
+      return same ? answer("merged", "fast_forward", current.content, current.vector) : answer(
+        "applied",
+        "fast_forward",
+        incoming.content,
+        mergeVectors(current.vector, incomingVector),
+      );
     }
-    const result = threeWayMerge(base, cur, inc, { timeoutMs: this.#options.mergeTimeoutMs });
-    if (!result.clean) {
+    if (same) {
+      return answer(
+        "merged",
+        "identical",
+        current.content,
+        mergeVectors(current.vector, incomingVector),
+      );
+    }
+    const ancestor = findAncestor(input.history ?? [], incoming.base);
+    // Strictly after current and the base, whatever the committer's own counter was.
+    const after = incrementVector(mergeVectors(current.vector, incoming.base), incoming.replica);
+    if (ancestor && sameStoredVersion(ancestor, current)) {
+      return answer("applied", "base_unchanged", incoming.content, after);
+    }
+    if (current.content === null) {
+      return answer("applied", "edit_beats_delete", incoming.content, after);
+    }
+    if (incoming.content === null) {
+      return answer("superseded", "delete_superseded", current.content, current.vector);
+    }
+    let strategy: ConflictStrategy = this.strategy;
+    if (strategy === "auto_merge" && (!ancestor || ancestor.content === null)) {
+      strategy = this.mergeFallback; // nothing to three-way merge against
+    }
+    if (strategy === "last_write_wins") {
+      const copy = this.#options.conflictCopies ?? true;
       return {
-        ...this.#settle(this.mergeFallback, input, "merge_conflict"),
-        hunks: result.conflicts,
+        ...answer("applied", "last_write", incoming.content, after),
+        conflict: "resolved",
+        ...(copy
+          ? {
+            conflictCopy: { replica: current.replica ?? incoming.replica, at: current.committedAt },
+          }
+          : {}),
       };
     }
-    const replica = this.#options.resolverReplica;
-    return {
-      kind: "merged",
-      reason: "merged",
-      content: encodeText(result.text),
-      vector: replica === undefined ? vector : incrementVector(vector, replica),
-    };
-  }
-
-  /** Two different edits under a non-merging strategy. */
-  #settle(
-    strategy: MergeFallback,
-    input: ConflictInput,
-    mergeFailure: ResolutionReason | undefined,
-  ): Resolution {
-    const { current, incoming } = input;
     if (strategy === "user_intervention") {
       return {
-        kind: "open_conflict",
-        reason: mergeFailure ?? "user_intervention",
-        content: current.content,
-        vector: current.vector,
+        ...answer("conflict", "user_intervention", current.content, current.vector),
+        conflict: "open",
       };
     }
-    const incomingWins = laterWins(incoming, current);
-    const loser = incomingWins ? current : incoming;
     return {
-      kind: incomingWins ? "take_incoming" : "take_current",
-      reason: mergeFailure ?? "last_write",
-      content: (incomingWins ? incoming : current).content,
-      vector: mergeVectors(current.vector, incoming.vector),
-      conflictCopy: {
-        side: incomingWins ? "current" : "incoming",
-        replica: loser.replica,
-        at: loser.committedAt,
-      },
+      ...answer("conflict", "merge_required", current.content, current.vector),
+      conflict: "open",
+      mergeRequired: true,
+      afterMerge: this.#merge(ancestor!.content!, current, incoming, incomingVector),
+    };
+  }
+
+  /**
+   * The server's merge step (merge_service.ts, planMerge): the merged bytes become a resolution
+   * by the committing replica, with the vector `resolve_conflict` gives it.
+   */
+  #merge(
+    base: Uint8Array,
+    current: CurrentVersion,
+    incoming: IncomingChange,
+    incomingVector: VersionVector,
+  ): MergeStep {
+    const ours = current.content!;
+    const theirs = incoming.content!;
+    const resolved = incrementVector(
+      mergeVectors(current.vector, incomingVector),
+      incoming.replica,
+    );
+    const refuse = (reason: MergeRefusalReason, hunks?: MergeConflict[]): MergeStep => ({
+      ...(this.mergeFallback === "last_write_wins"
+        ? { outcome: "applied", content: theirs, vector: resolved }
+        : { outcome: "conflict", content: ours, vector: current.vector }),
+      reason,
+      ...(hunks ? { hunks } : {}),
+    });
+    const max = this.#options.maxMergeBytes ?? 1024 * 1024;
+    if (Math.max(base.length, ours.length, theirs.length) > max) return refuse("too_large");
+    const [b, o, t] = [decodeText(base), decodeText(ours), decodeText(theirs)];
+    if (b === null || o === null || t === null) return refuse("binary");
+    const merged = threeWayMerge(b, o, t, { timeoutMs: this.#options.mergeTimeoutMs ?? 400 });
+    if (!merged.clean) return refuse("overlapping", merged.conflicts);
+    return {
+      outcome: "merged",
+      reason: "merged",
+      content: encodeText(merged.text),
+      vector: resolved,
     };
   }
 }
 
-/** True when `a` wins over `b` under last-write-wins; symmetric on ties. */
-function laterWins(a: ConflictSide, b: ConflictSide): boolean {
-  const diff = a.committedAt.getTime() - b.committedAt.getTime();
-  if (diff !== 0) return diff > 0;
-  if (a.replica !== b.replica) return a.replica > b.replica;
-  return true;
+function answer(
+  outcome: CommitOutcome,
+  reason: ResolutionReason,
+  content: Uint8Array | null,
+  vector: VersionVector | null,
+): Resolution {
+  return { outcome, reason, content, vector };
 }
 
-function sameContent(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** SQL: the latest version whose vector equals the base (jsonb equality: same keys, same counters). */
+function findAncestor(
+  history: readonly StoredVersion[],
+  base: VersionVector,
+): StoredVersion | undefined {
+  const key = vectorKey(base);
+  for (let i = history.length - 1; i >= 0; i--) {
+    const version = history[i]!;
+    if (vectorKey(version.vector) === key) return version;
+  }
+  return undefined;
+}
+
+function vectorKey(vector: VersionVector): string {
+  return JSON.stringify(Object.entries(vector).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** SQL's "the content did not change since the base": same deletedness, mode and bytes. */
+function sameStoredVersion(a: StoredVersion, b: StoredVersion): boolean {
+  return (a.mode ?? DEFAULT_MODE) === (b.mode ?? DEFAULT_MODE) && sameVersion(a, b);
+}
+
+/** SQL's "same content" of a change and the current version: both deleted, or same bytes and mode. */
+function sameVersion(
+  a: { content: Uint8Array | null; mode?: number },
+  b: { content: Uint8Array | null; mode?: number },
+): boolean {
+  if (a.content === null || b.content === null) return a.content === b.content;
+  if ((a.mode ?? DEFAULT_MODE) !== (b.mode ?? DEFAULT_MODE)) return false;
+  if (a.content.length !== b.content.length) return false;
+  for (let i = 0; i < a.content.length; i++) if (a.content[i] !== b.content[i]) return false;
   return true;
 }

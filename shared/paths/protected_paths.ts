@@ -1,8 +1,8 @@
 /**
- * The built-in protected set and the symlink rule, shared by the agent (`agent/ignore_rules.ts`,
- * `agent/safe_write.ts`), the E2B bridge (`_shared/bridge_ignore.ts`, `_shared/bridge_restore.ts`)
- * and the server's path check (`sandsync.protected_path_problem()`, same cases in
- * `shared/testdata/paths.json`).
+ * The built-in protected set and the symlink rule, shared by the ignore rules of the agent and
+ * the E2B bridge (`shared/paths/ignore_rules.ts`), their writers (`agent/safe_write.ts`,
+ * `e2b-bridge/bridge_restore.ts`) and the server's path check
+ * (`sandsync.protected_path_problem()`, same cases in `shared/testdata/paths.json`).
  *
  * The protected set is evaluated before any ignore file and no ignore file can negate it: a
  * `.gitignore` arriving from another replica with `!.git/` or `!.sandsync/` must not make a

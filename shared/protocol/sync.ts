@@ -1,17 +1,18 @@
 /**
- * Zod schemas for the bodies of the sync API, with their inferred types:
- * validate once at the boundary (STYLE rule 7) with {@linkcode parseWire},
- * which throws a `validation_failed` {@linkcode SyncError} listing every
- * issue with its dotted path. Unknown keys are stripped, not refused, so
- * older servers accept newer clients.
+ * The sync API (`POST sync/negotiate`, `POST sync/commit`, `GET sync/changes`,
+ * `GET sync/manifest`): its request bodies and queries as zod schemas with their inferred types,
+ * and its answers as plain types, defined once for the function and its clients. Validate once at
+ * the boundary (STYLE rule 7) with {@linkcode parseWire}, which throws a `validation_failed`
+ * {@linkcode SyncError} listing every issue with its dotted path. Unknown keys are stripped, not
+ * refused, so older servers accept newer clients.
  *
  * @module
  */
 import { z } from "zod";
 import { errors, type SyncError, type ValidationIssue } from "./errors.ts";
-import { SHA256_HEX_PATTERN } from "../hash.ts";
+import { MAX_MTIME_MS, replicaIdSchema, sha256Schema } from "./common.ts";
 import { validatePath } from "../paths/path_rules.ts";
-import { MAX_VECTOR_COUNTER, MAX_VECTOR_KEYS } from "../version_vector.ts";
+import { MAX_VECTOR_COUNTER, MAX_VECTOR_KEYS, type VersionVector } from "../version_vector.ts";
 
 /** Most changes in one negotiate or commit request. */
 export const MAX_CHANGES_PER_REQUEST = 10_000;
@@ -21,20 +22,6 @@ export const MAX_INLINE_FILE_BYTES = 256 * 1024;
 export const MAX_INLINE_TOTAL_BYTES = 4 * 1024 * 1024;
 /** Longest `wait` of a changes request, in seconds. */
 export const MAX_WAIT_SECONDS = 25;
-
-/** Latest accepted `mtime`, in ms since the epoch: the end of JavaScript's `Date` range. */
-export const MAX_MTIME_MS = 8.64e15;
-
-/**
- * A replica id: a UUID, as the `replicas` table and every vector key in SQL hold it. Checked on
- * every route so a malformed id is a 400 before any reservation, never a database cast error.
- */
-export const replicaIdSchema = z.uuid();
-
-/** A lowercase hex SHA-256. */
-export const sha256Schema = z.string().regex(SHA256_HEX_PATTERN, {
-  error: "expected 64 lowercase hex characters",
-});
 
 /** A synced path that passes the path rules (path_rules.ts). */
 export const pathSchema = z.string().superRefine((path, ctx) => {
@@ -176,6 +163,19 @@ export const changesQuerySchema = z.object({
 /** A changes query after validation (numbers, defaults applied). */
 export type ChangesQuery = z.infer<typeof changesQuerySchema>;
 
+/** `GET sync/manifest`: one page of the current files, by path, after `after`. */
+export const manifestQuerySchema = z.object({
+  workspaceId: z.uuid(),
+  after: z.string().max(4096).default(""),
+  limit: queryNumber(/^\d+$/).pipe(z.int().min(1).max(5000)).default(1000),
+  deleted: z.enum(["0", "1", "true", "false"]).default("0").transform((v) =>
+    v === "1" || v === "true"
+  ),
+});
+
+/** A manifest query after validation. */
+export type ManifestQuery = z.infer<typeof manifestQuerySchema>;
+
 /**
  * Validates `input` with `schema` and returns the typed value, or throws a
  * `validation_failed` error whose `details.issues` give every problem with
@@ -200,4 +200,140 @@ export function validationError(error: z.ZodError): SyncError {
 function base64Size(data: string): number {
   const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
   return (data.length / 4) * 3 - padding;
+}
+
+// ---- answers ----
+
+/** How to move one blob into Storage, as `sync/negotiate` says. */
+export type UploadInstruction =
+  | { readonly sha256: string; readonly size: number; readonly method: "inline" }
+  | {
+    readonly sha256: string;
+    readonly size: number;
+    readonly method: "signed_url";
+    readonly key: string;
+    readonly url: string;
+  }
+  | {
+    readonly sha256: string;
+    readonly size: number;
+    readonly method: "tus";
+    readonly key: string;
+    readonly endpoint: string;
+    readonly bucket: string;
+    /** Sent as `x-signature` on every TUS request. */
+    readonly signature: string;
+    readonly chunkSize: number;
+  };
+
+/** The answer of `POST sync/negotiate`. */
+export interface NegotiateAnswer {
+  readonly workspaceId: string;
+  /** Blobs Storage lacks, with how to upload each (quota is reserved). */
+  readonly uploads: readonly UploadInstruction[];
+  /** Blobs Storage already holds: nothing to upload. */
+  readonly present: readonly string[];
+}
+
+/** What a commit did with one change. */
+export type CommitOutcome = "applied" | "merged" | "superseded" | "conflict" | "rejected";
+
+/** One item of the commit answer (docs/schema.md, Outcomes). Absent fields do not apply. */
+export interface CommitItemAnswer {
+  /** The change's position in the request. */
+  readonly index: number;
+  readonly path: string;
+  readonly outcome: CommitOutcome;
+  /** Set for `rejected` (`path_case_conflict`). */
+  readonly code?: string;
+  /** The version this change became (or, for a no-op `merged`, the current one). */
+  readonly versionId?: string;
+  /** The file's current version afterwards. */
+  readonly currentVersionId?: string;
+  /** The current version's vector afterwards. */
+  readonly vector?: VersionVector;
+  readonly conflictId?: string;
+  readonly ancestorVersionId?: string;
+  readonly supersededVersionId?: string;
+  /** Where the server kept the loser of a last-write-wins conflict. */
+  readonly conflictCopyPath?: string;
+  /** `auto_merge`: the server merged the conflict this change opened (outcome `merged`). */
+  readonly autoMerged?: boolean;
+  /** The current content's SHA-256 when the server made it (an auto-merge): not what was sent. */
+  readonly sha256?: string;
+  /** The size of that server-made content. */
+  readonly size?: number;
+  /**
+   * `merged` by the server: the vector it gave the version this change became, before the merge
+   * (the current `vector` dominates it).
+   */
+  readonly incomingVector?: VersionVector;
+  /**
+   * `auto_merge`: why the server did not merge (a merge refusal such as `overlapping`,
+   * `deferred`, or the code of the error that stopped it).
+   */
+  readonly mergeRefused?: string;
+}
+
+/** The answer of `POST sync/commit`. */
+export interface CommitAnswer {
+  readonly changeSetId: string;
+  readonly workspaceId: string;
+  /** True when the idempotency key was seen before: the stored answer. */
+  readonly replayed: boolean;
+  /** The workspace's journal cursor after the commit. */
+  readonly cursor: number;
+  readonly items: readonly CommitItemAnswer[];
+}
+
+/** One journal entry (or, in a manifest, one current file). */
+export interface ChangeEntry {
+  readonly seq: number;
+  /** `file`: the current state of `path` changed; `conflict`: a conflict was opened. */
+  readonly kind: "file" | "conflict";
+  readonly path: string;
+  readonly versionId: string | null;
+  readonly conflictId: string | null;
+  readonly sha256: string | null;
+  readonly size: number;
+  readonly mode: number;
+  /** Client modification time, ms since the epoch. */
+  readonly mtime: number | null;
+  readonly deleted: boolean;
+  readonly vector: VersionVector;
+  readonly replicaId: string | null;
+  readonly committedAt: string;
+  /** Signed download URL of the bytes (live files only). */
+  readonly url?: string;
+  /**
+   * Set instead of `url` when the bytes cannot be served (their object is missing from Storage):
+   * the entry is reported, the rest of the page flows. Clients skip the path and retry later.
+   */
+  readonly error?: EntryError;
+}
+
+/** Why one feed entry carries no bytes. */
+export interface EntryError {
+  /** `blob_missing`: Storage holds no object for the entry's hash. */
+  readonly code: "blob_missing";
+  readonly message: string;
+}
+
+/** A page of `GET sync/changes`. */
+export interface ChangesPage {
+  readonly workspaceId: string;
+  readonly changes: readonly ChangeEntry[];
+  /** The cursor to ask from next. */
+  readonly cursor: number;
+  readonly hasMore: boolean;
+}
+
+/** A page of `GET sync/manifest`. */
+export interface ManifestPage {
+  readonly workspaceId: string;
+  /** The journal cursor the listing is consistent with (read it before paging). */
+  readonly cursor: number;
+  readonly files: readonly ChangeEntry[];
+  /** The `after` of the next page, or `null` at the end. */
+  readonly next: string | null;
 }

@@ -64,7 +64,7 @@ select public.commit_changes(:'ws', :r1, 'c8', jsonb_build_array(tests.item('a.t
 select ok((:'replay'::jsonb ->> 'replayed')::boolean, 'a retry with the same key is answered from the record');
 select is((select count(*) from sandsync.versions where workspace_id = :'ws'), :'versions_before'::bigint, 'a retry applies nothing twice');
 select throws_ok(format($$select public.commit_changes(%L, %L, 'c8', '[{"path": "z.txt", "deleted": true}]')$$, :'ws', :r1),
-  'SSC02', null, 'a reused key with other items is refused (change_set_mismatch)');
+  'SSC02', null, 'a reused key with other items is refused (idempotency_conflict)');
 
 -- Malformed batches change nothing.
 select count(*) as files_before from sandsync.files where workspace_id = :'ws' \gset
@@ -72,13 +72,13 @@ select throws_ok(format($$select public.commit_changes(%L, %L, 'bad1', %L)$$, :'
   jsonb_build_array(tests.item('ok.txt', 'one'), tests.item('../escape', 'one'))),
   'SSI02', null, 'a batch with an invalid path is refused (invalid_path)');
 select throws_ok(format($$select public.commit_changes(%L, %L, 'bad2', '[{"path": "x", "sha256": "nothex", "size": 1}]')$$, :'ws', :r1),
-  'SSI01', null, 'a malformed hash is refused (invalid_input)');
+  'SSI01', null, 'a malformed hash is refused (validation_failed)');
 select throws_ok(format($$select public.commit_changes(%L, %L, 'bad3', %L)$$, :'ws', :r1,
   jsonb_build_array(tests.item('d.txt', 'one'), tests.item('d.txt', 'two'))),
-  'SSI03', null, 'a path twice in one batch is refused (duplicate_path)');
+  'SSI03', null, 'a path twice in one batch is refused (validation_failed)');
 select throws_ok(format($$select public.commit_changes(%L, %L, 'bad4', %L)$$, :'ws', :r1,
   jsonb_build_array(tests.item('ok.txt', 'one'), tests.item('n.txt', 'never uploaded'))),
-  'SSN04', null, 'an unverified blob is refused (blob_not_stored)');
+  'SSN04', null, 'an unverified blob is refused (blob_missing)');
 select throws_ok(format($$select public.commit_changes(%L, 'bbbbbbbb-0000-4000-8000-00000000000f', 'bad5', %L)$$, :'ws',
   jsonb_build_array(tests.item('ok.txt', 'one'))),
   'SSN02', null, 'an unregistered replica is refused (replica_not_found)');

@@ -26,7 +26,7 @@ select is(array[:'cur_sha', :'inc_sha'], array[tests.sha('mine'), tests.sha('the
 
 -- Stale view: the caller names a version that is not current.
 select throws_ok(format($$select public.resolve_conflict(%L, %L, 'incoming', %L)$$, :'ca', :r2, :'inc_a'),
-  'SSC01', null, 'a resolution based on a version that is not current is refused (stale_resolution)');
+  'SSC01', null, 'a resolution based on a version that is not current is refused (precondition_failed)');
 select throws_ok(format($$select public.resolve_conflict(%L, %L, 'theirs', %L)$$, :'ca', :r2, :'cur_a'),
   'SSI01', null, 'an unknown choice is refused');
 
@@ -50,7 +50,7 @@ select is(:'out'::text, 'applied', 'a change based on the resolution fast-forwar
 select conflict_id as cb, file_current_version_id as cur_b from public.list_conflicts(:'ws') where path = 'b.txt' \gset
 select throws_ok(format($$select public.resolve_conflict(%L, %L, 'merged', %L, %L)$$, :'cb', :r1, :'cur_b',
   jsonb_build_object('sha256', tests.sha('not uploaded'), 'size', 12)),
-  'SSN04', null, 'merged content must be a stored blob (blob_not_stored)');
+  'SSN04', null, 'merged content must be a stored blob (blob_missing)');
 select throws_ok(format($$select public.resolve_conflict(%L, %L, 'merged', %L)$$, :'cb', :r1, :'cur_b'),
   'SSI01', null, 'merged without content is refused');
 select public.resolve_conflict(:'cb', :r1, 'merged', :'cur_b', jsonb_build_object('sha256', tests.sha('merged'), 'size', 6)) as res \gset

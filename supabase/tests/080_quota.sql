@@ -30,7 +30,7 @@ select is(pg_temp.q(:'owner'), '0/60', 'reserving the same blob again costs noth
 select is(:'res'::jsonb -> 'items' -> 0 ->> 'storage_key', pg_temp.key(:'owner', :'s1'), 'the answer names the storage key');
 select is((select state from sandsync.blobs where owner_id = :'owner' and sha256 = :'s1'), 'pending', 'the blob is pending until verified');
 select throws_ok(format($$select public.reserve_quota(%L)$$, '[{"sha256": "xyz", "size": 1}]'),
-  'SSI01', null, 'a malformed reservation is refused (invalid_input)');
+  'SSI01', null, 'a malformed reservation is refused (validation_failed)');
 
 -- Settle: the object lands (written by the service role, owner_id empty) and releases the reservation.
 select tests.authenticate_as_service_role();

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Agent, instanceId } from "../../agent/agent.ts";
 import { KEEP_PREFIX, TEMP_PREFIX } from "../../shared/paths/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
-import type { FsEntry } from "../../agent/sandbox_fs.ts";
+import type { FsEntry } from "../../shared/sandbox_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";
 import { workspaceRows } from "./robust_support.ts";
 import { cleanup, newAccount, newRoot, tree, write } from "./support.ts";

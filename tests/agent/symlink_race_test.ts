@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type Agent, instanceId } from "../../agent/agent.ts";
 import { TEMP_PREFIX } from "../../shared/paths/ignore_rules.ts";
 import { LocalFs } from "../../agent/local_fs.ts";
-import type { FileWriter } from "../../agent/sandbox_fs.ts";
+import type { FileWriter } from "../../shared/sandbox_fs.ts";
 import { SyncEngine } from "../../agent/sync_engine.ts";
 import { cleanup, newAccount, newRoot, write } from "./support.ts";
 

@@ -153,7 +153,7 @@ Deno.test("access matrix: every function and operation, six kinds of caller", as
     current: "one (current)\n",
     incoming: "one (incoming)\n",
   });
-  const conflictId = edits.incomingItem.conflict_id!;
+  const conflictId = edits.incomingItem.conflictId!;
   assert.ok(conflictId, "the setup opened a conflict");
   const { workspaceId: otherWorkspace } = await newWorkspace(other.client);
   const callers: Record<Who, ApiClient> = {

@@ -5,31 +5,11 @@
  *
  * @module
  */
+import type { CommitAnswer, CommitItemAnswer } from "../../shared/protocol/sync.ts";
 import { type ApiClient, inlineCommit, newWorkspace } from "../support/api.ts";
 
-/** One item of a commit answer. */
-export interface CommitItem {
-  readonly path: string;
-  readonly outcome: string;
-  readonly version_id?: string;
-  readonly current_version_id?: string;
-  readonly vector?: Record<string, number>;
-  readonly conflict_id?: string;
-  readonly ancestor_version_id?: string;
-  readonly superseded_version_id?: string;
-  readonly auto_merged?: boolean;
-  readonly incoming_vector?: Record<string, number>;
-  readonly merge_refused?: string;
-  readonly sha256?: string;
-  readonly size?: number;
-}
-
-/** A commit answer. */
-export interface CommitAnswer {
-  readonly items: CommitItem[];
-  readonly cursor: number;
-  readonly replayed: boolean;
-}
+/** One item of a commit answer: the protocol's own type, what server and client share. */
+export type CommitItem = CommitItemAnswer;
 
 /** Commits inline files; fails the test on any status but 200. */
 export async function commit(

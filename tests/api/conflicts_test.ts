@@ -78,16 +78,16 @@ function assertDominates(vector: Record<string, number>, ...others: Record<strin
 Deno.test("conflicts: a user_intervention conflict is listed with both sides, the ancestor and signed URLs", async () => {
   const { client } = await newUser("conflict-list");
   const { workspaceId, replicas, conflict, currentItem, incomingItem } = await userConflict(client);
-  assert.equal(conflict.id, incomingItem.conflict_id);
+  assert.equal(conflict.id, incomingItem.conflictId);
   assert.equal(conflict.path, "notes.txt");
   assert.equal(conflict.status, "open");
   assert.equal(conflict.mergeRequired, false);
-  assert.equal(conflict.fileCurrentVersionId, currentItem.version_id);
-  assert.equal(conflict.current.versionId, currentItem.version_id);
+  assert.equal(conflict.fileCurrentVersionId, currentItem.versionId);
+  assert.equal(conflict.current.versionId, currentItem.versionId);
   assert.equal(conflict.current.sha256, sha256Hex(MINE));
   assert.equal(conflict.current.size, MINE.length);
   assert.equal(conflict.current.replicaId, replicas[0]);
-  assert.equal(conflict.incoming.versionId, incomingItem.version_id);
+  assert.equal(conflict.incoming.versionId, incomingItem.versionId);
   assert.equal(conflict.incoming.sha256, sha256Hex(THEIRS));
   assert.equal(conflict.incoming.replicaId, replicas[1]);
   assert.ok(Date.parse(conflict.incoming.committedAt) >= Date.parse(conflict.current.committedAt));
@@ -146,7 +146,7 @@ Deno.test("conflicts: a stale view is refused (precondition_failed) and changes 
   const wrong = await client.call("POST", `conflicts/${conflict.id}/resolve`, {
     replicaId: replicas[0],
     resolution: "current",
-    expectedCurrentVersionId: incomingItem.version_id,
+    expectedCurrentVersionId: incomingItem.versionId,
   });
   assert.equal(wrong.status, 412);
   assert.equal((wrong.body as { code: string }).code, "precondition_failed");
@@ -177,7 +177,7 @@ Deno.test("conflicts: a stale view is refused (precondition_failed) and changes 
   const fresh = await client.call<Resolved>("POST", `conflicts/${conflict.id}/resolve`, {
     replicaId: replicas[0],
     resolution: "current",
-    expectedCurrentVersionId: moved.items[0]!.version_id,
+    expectedCurrentVersionId: moved.items[0]!.versionId,
   });
   assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
   assertDominates(fresh.body.vector, moved.items[0]!.vector!, incomingItem.vector!);
@@ -320,13 +320,13 @@ Deno.test("auto_merge: two concurrent non-overlapping edits end as one merged cu
   });
   const item = edits.incomingItem;
   assert.equal(item.outcome, "merged", JSON.stringify(item));
-  assert.equal(item.auto_merged, true);
+  assert.equal(item.autoMerged, true);
   assert.equal(item.sha256, sha256Hex(BOTH));
   // The answer carries the vector the server gave the incoming version (clients never guess it).
-  assert.deepEqual(item.incoming_vector, { ...edits.baseVector, [edits.replicas[1]]: 1 });
+  assert.deepEqual(item.incomingVector, { ...edits.baseVector, [edits.replicas[1]]: 1 });
   const { text, file } = await currentText(client, edits.workspaceId);
   assert.equal(text, BOTH);
-  assert.equal(file.versionId, item.version_id);
+  assert.equal(file.versionId, item.versionId);
   assert.deepEqual(file.vector, item.vector);
   assertDominates(file.vector, edits.currentItem.vector!, {
     ...edits.baseVector,
@@ -340,7 +340,7 @@ Deno.test("auto_merge: two concurrent non-overlapping edits end as one merged cu
   const replay = await commit(client, edits.incomingCommit);
   assert.equal(replay.replayed, true);
   assert.equal(replay.items[0]!.outcome, "merged");
-  assert.equal(replay.items[0]!.version_id, item.version_id);
+  assert.equal(replay.items[0]!.versionId, item.versionId);
 });
 
 Deno.test("auto_merge: overlapping edits fall back to an open conflict, whose hunks the merge route shows", async () => {
@@ -353,7 +353,7 @@ Deno.test("auto_merge: overlapping edits fall back to an open conflict, whose hu
     incoming: theirs,
   });
   assert.equal(edits.incomingItem.outcome, "conflict");
-  assert.equal(edits.incomingItem.merge_refused, "overlapping");
+  assert.equal(edits.incomingItem.mergeRefused, "overlapping");
   assert.equal((await currentText(client, edits.workspaceId)).text, MINE);
   const [conflict] = await listConflicts(client, edits.workspaceId);
   assert.equal(conflict?.mergeRequired, true);
@@ -384,11 +384,11 @@ Deno.test("auto_merge: overlapping edits with merge_fallback last_write_wins end
     incoming: theirs,
   });
   assert.equal(edits.incomingItem.outcome, "applied", JSON.stringify(edits.incomingItem));
-  assert.equal(edits.incomingItem.merge_refused, "overlapping");
-  assert.equal(edits.incomingItem.superseded_version_id, edits.currentItem.version_id);
+  assert.equal(edits.incomingItem.mergeRefused, "overlapping");
+  assert.equal(edits.incomingItem.supersededVersionId, edits.currentItem.versionId);
   const { text, file } = await currentText(client, edits.workspaceId);
   assert.equal(text, theirs);
-  assert.equal(file.versionId, edits.incomingItem.version_id);
+  assert.equal(file.versionId, edits.incomingItem.versionId);
   assert.deepEqual(await listConflicts(client, edits.workspaceId), []);
 });
 
@@ -403,7 +403,7 @@ Deno.test("auto_merge: a binary file conflict never auto-merges", async () => {
     incoming: Uint8Array.from([0, 1, 2, 3, 10, 4, 5, 10, 6, 8, 10]),
   });
   assert.equal(edits.incomingItem.outcome, "conflict");
-  assert.equal(edits.incomingItem.merge_refused, "binary");
+  assert.equal(edits.incomingItem.mergeRefused, "binary");
   const [conflict] = await listConflicts(client, edits.workspaceId);
   const merge = await client.call<{ merged: boolean; reason: string }>(
     "POST",
@@ -418,7 +418,7 @@ Deno.test("conflicts: the merge route merges a user_intervention conflict cleanl
   const { client } = await newUser("merge-route");
   const { workspaceId, conflict, currentItem, incomingItem } = await userConflict(client);
   const stale = await client.call("POST", `conflicts/${conflict.id}/merge`, {
-    expectedCurrentVersionId: incomingItem.version_id,
+    expectedCurrentVersionId: incomingItem.versionId,
   });
   assert.equal(stale.status, 412);
   const answer = await client.call<
@@ -451,7 +451,7 @@ Deno.test("auto_merge: merged bytes over the quota leave the conflict open and n
     incoming: THEIRS,
   });
   assert.equal(edits.incomingItem.outcome, "conflict");
-  assert.equal(edits.incomingItem.merge_refused, "quota_exceeded");
+  assert.equal(edits.incomingItem.mergeRefused, "quota_exceeded");
   const quota = await client.call<{ usedBytes: number; reservedBytes: number }>("GET", "quota");
   assert.deepEqual([quota.body.usedBytes, quota.body.reservedBytes], [3 * BASE.length, 0]);
   assert.equal((await currentText(client, edits.workspaceId)).text, MINE);

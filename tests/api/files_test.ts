@@ -557,7 +557,7 @@ Deno.test("files: reads what sync/commit wrote, and repairs an unverified upload
   const { client } = await newUser("files-sync");
   const { workspaceId, replicas } = await newWorkspace(client, { replicas: 1 });
   const replicaId = replicas[0]!;
-  const committed = await client.call<{ items: { version_id: string }[] }>(
+  const committed = await client.call<{ items: { versionId: string }[] }>(
     "POST",
     "sync/commit",
     inlineCommit(workspaceId, replicaId, [{ path: "synced.txt", content: "from sync\n" }]),
@@ -565,7 +565,7 @@ Deno.test("files: reads what sync/commit wrote, and repairs an unverified upload
   assert.equal(committed.status, 200, JSON.stringify(committed.body));
   const read = await getBytes(client, workspaceId, "synced.txt");
   assert.deepEqual(read.bytes, text("from sync\n"));
-  assert.equal(read.response.headers.get("etag"), `"${committed.body.items[0]!.version_id}"`);
+  assert.equal(read.response.headers.get("etag"), `"${committed.body.items[0]!.versionId}"`);
   // The same bytes inline again: the blob is stored already and the commit still goes through.
   const again = await client.call(
     "POST",

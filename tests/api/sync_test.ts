@@ -2,17 +2,11 @@
 // replicas, long polling, conflicts per strategy, and manifests.
 import assert from "node:assert/strict";
 import { sha256Hex } from "../../shared/hash.ts";
+import type { CommitItemAnswer } from "../../shared/protocol/sync.ts";
 import { inlineCommit, newUser, newWorkspace } from "../support/api.ts";
 
-interface CommitItem {
-  path: string;
-  outcome: string;
-  vector: Record<string, number>;
-  version_id?: string;
-  conflict_id?: string;
-  conflict_copy_path?: string;
-  superseded_version_id?: string;
-}
+/** An item of the commit answer, as the protocol defines it (camelCase on the wire). */
+type CommitItem = CommitItemAnswer;
 interface Change {
   seq: number;
   kind: string;
@@ -229,7 +223,7 @@ Deno.test("last_write_wins: the later commit wins and the loser survives as a co
 Deno.test("user_intervention: the server keeps its version and opens a conflict", async () => {
   const { client, workspaceId, second, contents } = await concurrentEdits("user_intervention");
   assert.equal(second.outcome, "conflict");
-  assert.ok(second.conflict_id);
+  assert.ok(second.conflictId);
   assert.equal(contents.get("doc.txt"), "ONE\ntwo\nthree\n");
   const feed = await client.call<{ changes: Change[] }>(
     "GET",

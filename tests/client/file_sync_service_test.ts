@@ -84,8 +84,8 @@ Deno.test("FileSyncService.detectConflicts() lists conflicts opened under user_i
   assert.equal(open[0]?.path, "notes.md");
   assert.equal(open[0]?.id, clash.conflictId);
   assert.equal(open[0]?.status, "open");
-  assert.equal(open[0]?.incoming.sha256, sha256Hex("from b\n"));
-  assert.equal(open[0]?.current.sha256, sha256Hex("from a\n"));
+  assert.equal(open[0]?.incoming?.sha256, sha256Hex("from b\n"));
+  assert.equal(open[0]?.current?.sha256, sha256Hex("from a\n"));
   // The server kept its version; the other side is kept in the conflict.
   assert.equal(new TextDecoder().decode(await a.downloadFile(workspaceId, "notes.md")), "from a\n");
   // Resolving takes it off the list; the incoming side becomes the current content.

@@ -19,52 +19,26 @@ import {
   resolveConflict,
 } from "../_shared/conflicts/conflict_store.ts";
 import type { Database } from "../_shared/db/db.ts";
+import {
+  type Conflict,
+  type ConflictList,
+  type ConflictSide,
+  MAX_RESOLVE_CONTENT_BYTES,
+  type ResolvedConflict,
+  type ResolveRequest,
+} from "../../../shared/protocol/conflicts.ts";
+import type { ConflictStrategy } from "../../../shared/merge/conflict.ts";
 
 /** How long the signed download URLs of a listing live. */
 export const CONFLICT_URL_TTL_SECONDS = 3600;
 
-/** Largest merged content a resolution may carry inline (decoded). */
-export const MAX_RESOLVE_CONTENT_BYTES = 4 * 1024 * 1024;
-
-/** One side of a listed conflict. */
-export interface ListedSide {
-  readonly versionId: string;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly deleted: boolean;
-  readonly replicaId: string | null;
-  readonly committedAt: string | null;
-  /** Signed download URL of the bytes (absent for deletions). */
-  readonly url?: string;
-}
-
-/** A conflict as the API lists it. */
-export interface ListedConflict {
-  readonly id: string;
-  readonly workspaceId: string;
-  readonly path: string;
-  readonly strategy: string;
-  readonly mergeRequired: boolean;
-  readonly status: string;
-  readonly resolution: string | null;
-  readonly resolvedVersionId: string | null;
-  readonly createdAt: string;
-  readonly resolvedAt: string | null;
-  /** The file's current version now: name it as `expectedCurrentVersionId` when resolving. */
-  readonly fileCurrentVersionId: string | null;
-  readonly conflictCopyPath: string | null;
-  readonly current: ListedSide | null;
-  readonly incoming: ListedSide | null;
-  readonly ancestor: ListedSide | null;
-}
-
 interface ListRow {
   conflict_id: string;
   path: string;
-  strategy: string;
+  strategy: ConflictStrategy;
   merge_required: boolean;
-  status: string;
-  resolution: string | null;
+  status: Conflict["status"];
+  resolution: Conflict["resolution"];
   created_at: Date;
   file_current_version_id: string | null;
   current_version_id: string | null;
@@ -88,17 +62,11 @@ interface ExtraRow {
   resolved_at: Date | null;
 }
 
-/** A resolution request, validated. */
-export interface ResolveInput {
-  readonly replicaId: string;
-  readonly resolution: "current" | "incoming" | "merged";
+/** A resolution request, validated, with its content decoded. */
+export type ResolveInput = Omit<ResolveRequest, "content"> & {
   /** Merged bytes (for `merged`). */
   readonly content?: Uint8Array | undefined;
-  /** Mode of merged content (default: the file's). */
-  readonly mode?: number | undefined;
-  /** The file's current version the caller saw; default: the conflict's current side. */
-  readonly expectedCurrentVersionId?: string | undefined;
-}
+};
 
 /** Listing and resolving conflicts. */
 export class ConflictService {
@@ -114,7 +82,7 @@ export class ConflictService {
   async list(
     caller: Caller,
     query: { readonly workspaceId: string; readonly status: "open" | "all" },
-  ): Promise<{ workspaceId: string; status: string; conflicts: ListedConflict[] }> {
+  ): Promise<ConflictList> {
     assertWorkspaceScope(caller, query.workspaceId);
     const { owner, rows, versions, extras } = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, query.workspaceId);
@@ -152,7 +120,7 @@ export class ConflictService {
     const urlByKey = new Map(keys.map((key, i) => [key, urls[i]]));
     const byId = new Map(versions.map((v) => [v.id, v]));
     const extraById = new Map(extras.map((e) => [e.id, e]));
-    const side = (id: string | null): ListedSide | null => {
+    const side = (id: string | null): ConflictSide | null => {
       const v = id === null ? undefined : byId.get(id);
       if (!v) return null;
       const url = !v.deleted && v.sha256 ? urlByKey.get(blobKey(owner, v.sha256)) : undefined;
@@ -169,7 +137,7 @@ export class ConflictService {
     return {
       workspaceId: query.workspaceId,
       status: query.status,
-      conflicts: rows.map((row) => {
+      conflicts: rows.map((row): Conflict => {
         const extra = extraById.get(row.conflict_id);
         return {
           id: row.conflict_id,
@@ -197,7 +165,11 @@ export class ConflictService {
    * Refuses a closed conflict (`conflict_closed`), a view of a file that has moved on
    * (`precondition_failed`) and an unknown replica before storing any merged byte.
    */
-  async resolve(caller: Caller, conflictId: string, input: ResolveInput) {
+  async resolve(
+    caller: Caller,
+    conflictId: string,
+    input: ResolveInput,
+  ): Promise<ResolvedConflict> {
     const state = await this.#db.asCaller(caller, async (tx) => {
       const state = await loadConflict(tx, caller, conflictId);
       await assertResolvable(tx, state, {

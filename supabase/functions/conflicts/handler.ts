@@ -5,11 +5,16 @@
  *
  * @module
  */
-import { z } from "zod";
-import { replicaIdSchema } from "../../../shared/protocol/sync.ts";
 import { errors } from "../../../shared/protocol/errors.ts";
+import { uuidSchema } from "../../../shared/protocol/common.ts";
+import {
+  listConflictsQuerySchema,
+  MAX_RESOLVE_CONTENT_BYTES,
+  mergeRequestSchema,
+  resolveRequestSchema,
+} from "../../../shared/protocol/conflicts.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
-import { type ConflictService, MAX_RESOLVE_CONTENT_BYTES } from "./conflict_service.ts";
+import type { ConflictService } from "./conflict_service.ts";
 import {
   createHandler,
   json,
@@ -24,44 +29,6 @@ import type { MergeService } from "../_shared/conflicts/merge_service.ts";
 const MAX_RESOLVE_BODY = Math.ceil(MAX_RESOLVE_CONTENT_BYTES * 4 / 3) + 16 * 1024;
 const MAX_MERGE_BODY = 16 * 1024;
 
-const listQuerySchema = z.object({
-  workspaceId: z.uuid(),
-  status: z.enum(["open", "all"]).default("open"),
-});
-
-/** `POST /conflicts/:id/resolve`. */
-export const resolveRequestSchema = z.object({
-  replicaId: replicaIdSchema,
-  resolution: z.enum(["current", "incoming", "merged"]),
-  /** Merged bytes, base64 (only with `merged`). */
-  content: z.base64().max(Math.ceil(MAX_RESOLVE_CONTENT_BYTES * 4 / 3)).optional(),
-  mode: z.int().min(0).max(0o777).optional(),
-  expectedCurrentVersionId: z.uuid().optional(),
-}).superRefine((body, ctx) => {
-  if ((body.resolution === "merged") !== (body.content !== undefined)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["content"],
-      message: body.resolution === "merged"
-        ? 'required with resolution "merged"'
-        : 'only allowed with resolution "merged"',
-    });
-  }
-  if (body.mode !== undefined && body.resolution !== "merged") {
-    ctx.addIssue({
-      code: "custom",
-      path: ["mode"],
-      message: 'only allowed with resolution "merged"',
-    });
-  }
-});
-
-/** `POST /conflicts/:id/merge` (the body is optional). */
-export const mergeRequestSchema = z.object({
-  replicaId: replicaIdSchema.optional(),
-  expectedCurrentVersionId: z.uuid().optional(),
-});
-
 /** What the conflicts handler needs. */
 export interface ConflictsHandlerDeps {
   readonly conflicts: ConflictService;
@@ -73,7 +40,7 @@ export interface ConflictsHandlerDeps {
 export function createConflictsHandler(
   deps: ConflictsHandlerDeps,
 ): (request: Request) => Promise<Response> {
-  const id = (params: Readonly<Record<string, string>>) => validate(z.uuid(), params.id);
+  const id = (params: Readonly<Record<string, string>>) => validate(uuidSchema, params.id);
   return createHandler<Caller>({
     name: "conflicts",
     authenticate: deps.authenticate,
@@ -82,7 +49,7 @@ export function createConflictsHandler(
         method: "GET",
         pattern: "/",
         handler: async ({ url, caller }) =>
-          json(await deps.conflicts.list(caller, readQuery(url, listQuerySchema))),
+          json(await deps.conflicts.list(caller, readQuery(url, listConflictsQuerySchema))),
       },
       {
         method: "POST",

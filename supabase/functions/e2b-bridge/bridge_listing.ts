@@ -3,19 +3,38 @@
  * then each top-level directory that is not ignored, recursively, so a top-level
  * `node_modules/` or `.git/` is never listed), the root's ignore files applied, and every entry
  * sorted into files to sync, paths to leave alone (symlinks, paths the sync rules refuse,
- * entries outside the root) and ignored ones.
+ * entries outside the root) and ignored ones, by the rule the agent's scan uses too
+ * (`shared/paths/syncable.ts`).
  *
  * @module
  */
 import { InvalidArgumentError } from "e2b";
 import type { RefusedPath } from "../../../shared/protocol/bridge.ts";
-import { validatePath } from "../../../shared/paths/path_rules.ts";
-import { IGNORE_FILES, IgnoreRules, MAX_IGNORE_FILE_BYTES } from "./bridge_ignore.ts";
+import { IgnoreRules } from "../../../shared/paths/ignore_rules.ts";
+import { syncable } from "../../../shared/paths/syncable.ts";
 import type { E2bEntry, E2bFs } from "./e2b_fs.ts";
-import { forEachLimit } from "../_shared/blobs/for_each_limit.ts";
+import { mapPool } from "../../../shared/pool.ts";
 
 /** How deep below a top-level directory a listing goes. */
 export const LIST_DEPTH = 64;
+
+/** Largest ignore file the bridge reads (its text is held in the function's memory). */
+export const MAX_SANDBOX_IGNORE_BYTES = 256 * 1024;
+
+/**
+ * The sandbox root's ignore rules (`shared/paths/ignore_rules.ts`, the agent's rules too);
+ * `top`, the root's entries when already listed, saves a stat per ignore file.
+ */
+export function sandboxRules(
+  fs: E2bFs,
+  options: { readonly top?: readonly E2bEntry[]; readonly syncGit?: boolean } = {},
+): Promise<IgnoreRules> {
+  const { top } = options;
+  return IgnoreRules.read({
+    stat: (name) => top ? Promise.resolve(top.find((e) => e.path === name)) : fs.stat(name),
+    readText: async (name) => await new Response(await fs.readStream(name)).text(),
+  }, { maxFileBytes: MAX_SANDBOX_IGNORE_BYTES, syncGit: options.syncGit });
+}
 
 /** A sorted view of a sandbox root. */
 export interface SandboxListing {
@@ -35,16 +54,10 @@ export async function listSandbox(fs: E2bFs): Promise<SandboxListing | null> {
     throw error;
   });
   if (top === null) return null;
-  const texts: string[] = [];
-  for (const name of IGNORE_FILES) {
-    const entry = top.find((e) => e.path === name);
-    if (entry?.kind !== "file" || entry.size > MAX_IGNORE_FILE_BYTES) continue;
-    texts.push(await new Response(await fs.readStream(name)).text());
-  }
-  const rules = IgnoreRules.fromTexts(texts);
+  const rules = await sandboxRules(fs, { top });
   const entries: E2bEntry[] = [...top];
-  const dirs = top.filter((e) => e.kind === "dir" && !rules.ignores(e.path, true));
-  await forEachLimit(dirs, 4, async (dir) => {
+  const dirs = top.filter((e) => syncable(e, rules).action === "walk");
+  await mapPool(dirs, 4, async (dir) => {
     try {
       entries.push(...await fs.listTree(dir.path, LIST_DEPTH));
     } catch (error) {
@@ -63,13 +76,9 @@ export function classify(entries: readonly E2bEntry[], rules: IgnoreRules): Sand
   for (const entry of entries) {
     present.add(entry.path);
     if (entry.path === "") continue;
-    if (rules.ignores(entry.path, entry.kind === "dir")) continue;
-    if (entry.kind === "dir") continue;
-    if (entry.kind === "symlink") refused.push({ path: entry.path, reason: "symlink" });
-    else if (entry.kind !== "file") refused.push({ path: entry.path, reason: "not_a_file" });
-    else if (!validatePath(entry.path).ok) {
-      refused.push({ path: entry.path, reason: "invalid_path" });
-    } else files.push(entry);
+    const verdict = syncable(entry, rules);
+    if (verdict.action === "sync") files.push(entry);
+    else if (verdict.action === "skip") refused.push({ path: entry.path, reason: verdict.reason });
   }
   files.sort((a, b) => compare(a.path, b.path));
   refused.sort((a, b) => compare(a.path, b.path));

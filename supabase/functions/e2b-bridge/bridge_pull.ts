@@ -21,7 +21,7 @@ import type {
 } from "../../../shared/protocol/bridge.ts";
 import { errors } from "../../../shared/protocol/errors.ts";
 import { sha256Hex } from "../../../shared/hash.ts";
-import type { FileChange } from "../../../shared/protocol/sync.ts";
+import type { CommitItemAnswer, FileChange } from "../../../shared/protocol/sync.ts";
 import { assertWorkspaceScope } from "../_shared/edge/auth.ts";
 import {
   cursorTarget,
@@ -327,7 +327,7 @@ class PullPage {
   }
 
   /** Commits as the bridge replica; the idempotency key follows the items (retries replay). */
-  async #commit(changes: FileChange[]): Promise<Map<string, { outcome: string }>> {
+  async #commit(changes: FileChange[]): Promise<Map<string, CommitItemAnswer>> {
     const { workspaceId, replicaId } = this.#ctx;
     const idempotencyKey = uuidV5(
       REPLICA_NAMESPACE,
@@ -338,17 +338,16 @@ class PullPage {
       replicaId,
       idempotencyKey,
       changes,
-    }) as unknown as CommitResult | undefined;
-    if (!result) throw errors.internal(new Error("commit_changes returned nothing"));
-    const items = result.items ?? [];
+    });
+    const items = result.items;
     const outcomes: Record<string, number> = {};
     for (const item of items) outcomes[item.outcome] = (outcomes[item.outcome] ?? 0) + 1;
     this.#commits.push({
-      changeSetId: result.change_set_id,
-      journalCursor: Number(result.cursor ?? 0),
+      changeSetId: result.changeSetId,
+      journalCursor: result.cursor,
       outcomes,
       conflicts: items.filter((item) => item.outcome === "conflict")
-        .map((item) => ({ path: item.path, conflictId: item.conflict_id ?? null })),
+        .map((item) => ({ path: item.path, conflictId: item.conflictId ?? null })),
     });
     return new Map(items.map((item) => [item.path, item]));
   }
@@ -374,12 +373,6 @@ class PullPage {
       commit: mergeCommits(this.#commits),
     };
   }
-}
-
-interface CommitResult {
-  change_set_id: string;
-  cursor?: number | string;
-  items?: { path: string; outcome: string; conflict_id?: string }[];
 }
 
 function mergeCommits(commits: readonly PullCommit[]): PullCommit | null {

@@ -38,14 +38,14 @@ import {
   linkedAncestor,
   permissionBits,
 } from "../../../shared/paths/protected_paths.ts";
-import { IGNORE_FILES, IgnoreRules, MAX_IGNORE_FILE_BYTES, TEMP_PREFIX } from "./bridge_ignore.ts";
+import { TEMP_PREFIX } from "../../../shared/paths/ignore_rules.ts";
 import { type BridgeDeps, inSandbox, openRoot } from "./bridge_pull.ts";
 import type { StateFile, StateReport } from "./bridge_store.ts";
 import { blobKey } from "../_shared/blobs/blob_store.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { E2bFs } from "./e2b_fs.ts";
-import { forEachLimit } from "../_shared/blobs/for_each_limit.ts";
-import { listSandbox } from "./bridge_listing.ts";
+import { mapPool } from "../../../shared/pool.ts";
+import { listSandbox, sandboxRules } from "./bridge_listing.ts";
 import { REPLICA_NAMESPACE, uuidV5 } from "../_shared/commit/replica_ids.ts";
 import { sha256Hex } from "../../../shared/hash.ts";
 
@@ -70,17 +70,6 @@ const DEFAULT_MODE = 0o644;
 function parent(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash < 0 ? "" : path.slice(0, slash);
-}
-
-/** The sandbox's ignore rules (its root's ignore files over the protected set). */
-async function sandboxRules(fs: E2bFs, syncGit: boolean): Promise<IgnoreRules> {
-  const texts: string[] = [];
-  for (const name of IGNORE_FILES) {
-    const entry = await fs.stat(name);
-    if (entry?.kind !== "file" || entry.size > MAX_IGNORE_FILE_BYTES) continue;
-    texts.push(await new Response(await fs.readStream(name)).text());
-  }
-  return IgnoreRules.fromTexts(texts, { syncGit });
 }
 
 function tempName(path: string): string {
@@ -130,7 +119,7 @@ export async function restorePage(
   });
   const refused: RefusedPath[] = [];
   const reports: StateReport[] = [];
-  const rules = await inSandbox(sandboxId, () => sandboxRules(fs, false));
+  const rules = await inSandbox(sandboxId, () => sandboxRules(fs, { syncGit: false }));
   const allowed = files.filter((file) => {
     if (!rules.ignoresPath(file.path)) return true;
     refused.push({ path: file.path, reason: "ignored" });
@@ -151,12 +140,12 @@ export async function restorePage(
   let written = 0;
   await inSandbox(sandboxId, async () => {
     // Unchanged files: record what the sandbox holds so the next pull skips them.
-    await forEachLimit(same, deps.limits.concurrency, async (file) => {
+    await mapPool(same, deps.limits.concurrency, async (file) => {
       const entry = await fs.stat(file.path);
       if (entry) reports.push({ ...file, mtimeMs: entry.mtimeMs, size: entry.size });
     });
     const temps = new Map<StateFile, string>();
-    await forEachLimit(wanted, deps.limits.concurrency, async (file) => {
+    await mapPool(wanted, deps.limits.concurrency, async (file) => {
       const blob = await deps.blobs.open(blobKey(owner, file.sha256));
       if (!blob?.body) {
         refused.push({ path: file.path, reason: "vanished" });
@@ -179,7 +168,7 @@ export async function restorePage(
       }
     }
     await fs.chmodMany(modes);
-    await forEachLimit([...temps], deps.limits.concurrency, async ([file, temp]) => {
+    await mapPool([...temps], deps.limits.concurrency, async ([file, temp]) => {
       const entry = await fs.move(temp, file.path);
       written++;
       reports.push({
@@ -269,10 +258,8 @@ async function commitRestore(
     replicaId: target.replicaId,
     idempotencyKey,
     changes,
-  }) as { cursor?: number };
-  return Number(
-    result.cursor ?? await deps.store.restorePoint(caller, target.workspaceId, undefined),
-  );
+  });
+  return result.cursor;
 }
 
 /** Most synced files a restore removes without `confirmDeletes`: half of them (from 10 up). */
@@ -301,7 +288,7 @@ async function removeExtras(
   if (extras.held) return { deleted: 0, held: extras.paths };
   await inSandbox(
     target.sandboxId,
-    () => forEachLimit(extras.paths, deps.limits.concurrency, (path) => fs.remove(path)),
+    () => mapPool(extras.paths, deps.limits.concurrency, (path) => fs.remove(path)),
   );
   await deps.store.report(
     caller,

@@ -22,6 +22,7 @@ import {
   type Sandbox,
 } from "e2b";
 import { permissionBits } from "../../../shared/paths/protected_paths.ts";
+import { syncedMode } from "../../../shared/paths/syncable.ts";
 import type {
   BlobSource,
   FileWriter,
@@ -120,7 +121,7 @@ export class E2bFs implements SandboxFs {
       size: info.size,
       mtimeMs: info.modifiedTime?.getTime() ?? 0,
       ino: null,
-      mode: permissionBits(info.mode),
+      mode: syncedMode(info.mode),
       symlinkTarget: info.symlinkTarget ?? null,
     };
   }

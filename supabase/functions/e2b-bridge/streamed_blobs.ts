@@ -1,11 +1,12 @@
 /**
  * Blobs whose bytes stream through the function from elsewhere (the e2b-bridge reading sandbox
  * files), in the order the quota rules ask for (DESIGN decision 7), like `blob_ingest.ts` but
- * never holding a file in memory: reserve quota for the owner (all or nothing), stream each
- * blob Storage lacks under its content-addressed key while hashing it, remove it again when the
- * bytes are not what was announced (the file changed since it was hashed), then mark the good
- * ones `stored` as the service role, which only the server may do because only it has hashed
- * the bytes. A later `commit_changes` may then reference them.
+ * never holding a file in memory: reserve quota for the owner (all or nothing; the one
+ * reservation of `_shared/blobs/blob_reserve.ts`), stream each blob Storage lacks under its
+ * content-addressed key while hashing it, remove it again when the bytes are not what was
+ * announced (the file changed since it was hashed), then mark the good ones `stored` as the
+ * service role (the checks of `_shared/blobs/blob_check.ts`), which only the server may do
+ * because only it has hashed the bytes. A later `commit_changes` may then reference them.
  *
  * @module
  */
@@ -13,8 +14,9 @@ import { createSha256 } from "../../../shared/hash.ts";
 import { blobKey, type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
 import { agentTokenId, type Caller } from "../_shared/edge/caller.ts";
 import type { Database } from "../_shared/db/db.ts";
-import { grantToScope, reserveBlobs } from "../_shared/blobs/blob_ingest.ts";
-import { forEachLimit } from "../_shared/blobs/for_each_limit.ts";
+import { grantToScope, keepIfValid, markStored, sameBlob } from "../_shared/blobs/blob_check.ts";
+import { reserveBlobs } from "../_shared/blobs/blob_reserve.ts";
+import { mapPool } from "../../../shared/pool.ts";
 import { adoptStaged } from "../_shared/blobs/staged_blobs.ts";
 
 /** A blob to fetch: what it should hash to, and how to open its bytes. */
@@ -62,47 +64,45 @@ export async function ingestStreamedBlobs(
   const unique = [...new Map(input.items.map((item) => [item.sha256, item])).values()];
   const outcomes = new Map<string, StreamedOutcome>();
   if (unique.length === 0) return outcomes;
-  const { status, stored } = await deps.db.asCaller(
+  const reserved = await deps.db.asCaller(
     caller,
     (tx) => reserveBlobs(tx, { caller, owner, wanted: unique }),
   );
   const verified: StreamedBlob[] = [];
   const tokenId = agentTokenId(caller);
-  await forEachLimit(unique, input.concurrency ?? 4, async (item) => {
+  await mapPool(unique, input.concurrency ?? 4, async (item) => {
     const key = blobKey(owner, item.sha256);
-    if (status.get(item.sha256) === "staged" && tokenId) {
+    const { status, state } = reserved.get(item.sha256) ?? { status: undefined, state: null };
+    if (status === "staged" && tokenId) {
       // Not readable in the caller's workspace: the hash it announced proves nothing, so the
       // bytes are read and hashed in full (into the staging key), then one copy is kept.
       const staged = stagingKey(owner, tokenId, item.sha256);
       await deps.blobs.remove([staged]);
       const streamed = await streamInto(deps.blobs, staged, item);
-      if (streamed.sha256 !== item.sha256 || streamed.size !== item.size) {
+      if (!sameBlob(streamed, item)) {
         await deps.blobs.remove([staged]);
         outcomes.set(item.sha256, { ok: false, bytes: streamed.size });
         return;
       }
-      const state = stored.has(item.sha256) ? "stored" : undefined;
-      await adoptStaged(deps.blobs, { owner, staged, blob: item, state });
+      await adoptStaged(deps.blobs, { owner, staged, blob: item, state: state ?? undefined });
       verified.push(item);
       outcomes.set(item.sha256, { ok: true, bytes: streamed.size });
       return;
     }
-    if (status.get(item.sha256) !== "reserved") {
-      if (stored.has(item.sha256)) {
+    if (status !== "reserved") {
+      if (state === "stored") {
         outcomes.set(item.sha256, { ok: true, bytes: 0 });
         return;
       }
       // An object nobody vouched for yet (an abandoned client upload): keep it if it is right.
-      const digest = await deps.blobs.digest(key);
-      if (digest?.sha256 === item.sha256 && digest.size === item.size) {
+      if ((await keepIfValid(deps.blobs, key, item)).valid) {
         verified.push(item);
         outcomes.set(item.sha256, { ok: true, bytes: 0 });
         return;
       }
-      if (digest) await deps.blobs.remove([key]);
     }
     const streamed = await streamInto(deps.blobs, key, item);
-    if (streamed.sha256 === item.sha256 && streamed.size === item.size) {
+    if (sameBlob(streamed, item)) {
       verified.push(item);
       outcomes.set(item.sha256, { ok: true, bytes: streamed.written ? streamed.size : 0 });
     } else if (streamed.written) {
@@ -113,17 +113,10 @@ export async function ingestStreamedBlobs(
       outcomes.set(item.sha256, { ok: false, bytes: 0 });
     }
   });
-  // Service role: only the server may vouch that stored bytes match their hash.
-  if (verified.length > 0) {
-    // One statement for the page, not one round trip per blob.
-    await deps.db.asService((tx) =>
-      tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
-        from unnest(${verified.map((b) => b.sha256)}::text[], ${
-        verified.map((b) => b.size)
-      }::bigint[]) as b (sha256, size)`
-    );
-    await grantToScope(deps.db, caller, verified.map((blob) => blob.sha256));
-  }
+  // Service role: only the server may vouch that stored bytes match their hash (one statement
+  // for the page, not one round trip per blob).
+  await markStored(deps.db, owner, verified);
+  await grantToScope(deps.db, caller, verified.map((blob) => blob.sha256));
   return outcomes;
 }
 

@@ -5,29 +5,7 @@
  * @module
  */
 import type { Tx } from "../_shared/db/db.ts";
-
-/** One version of a file as the API shows it. */
-export interface FileVersion {
-  readonly versionId: string;
-  readonly path: string;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  /** Client modification time, ms since the epoch (recorded, not trusted). */
-  readonly mtime: number | null;
-  readonly deleted: boolean;
-  readonly vector: Record<string, number>;
-  readonly replicaId: string | null;
-  readonly authorKind: string;
-  readonly committedBy: string | null;
-  /** The agent token that wrote it; `null` for a user session or the service role. */
-  readonly agentTokenId: string | null;
-  readonly committedAt: string;
-  /** How it entered history: applied, merged, superseded, conflict, resolution, conflict_copy. */
-  readonly outcome: string;
-  readonly linesAdded: number | null;
-  readonly linesRemoved: number | null;
-}
+import type { FileVersion } from "../../../shared/protocol/files.ts";
 
 /** A `sandsync.versions` row as the files API selects it. */
 export interface VersionRow {

@@ -23,7 +23,6 @@ import { type ByteRange, type EntityTagList, tagsMatch } from "./http_conditiona
 import {
   currentFile,
   type FileRow,
-  type FileVersion,
   isLive,
   toFileVersion,
   VERSION_COLUMNS,
@@ -31,6 +30,13 @@ import {
   type VersionRow,
 } from "./file_rows.ts";
 import { defaultReplicaId } from "../_shared/commit/replica_ids.ts";
+import { commitChanges, type SqlCommitItem } from "../_shared/commit/commit_changes.ts";
+import type {
+  FileDiff,
+  FileHistory,
+  FileVersion,
+  FileWriteAnswer,
+} from "../../../shared/protocol/files.ts";
 
 /** Largest version (each side) the diff route reads into memory. */
 export const MAX_DIFF_BYTES = 1024 * 1024;
@@ -59,27 +65,6 @@ export interface PutFile extends Preconditions {
 /** Input of {@linkcode FileService.delete}. */
 export type DeleteFile = Omit<PutFile, "bytes" | "ifNoneMatch">;
 
-/** What a write committed. */
-export interface WriteResult {
-  readonly workspaceId: string;
-  readonly path: string;
-  /** The version this write created (for a no-op `merged`, the current one). */
-  readonly versionId: string;
-  readonly outcome: string;
-  readonly sha256: string | null;
-  readonly size: number;
-  readonly mode: number;
-  readonly deleted: boolean;
-  /** The path's current vector after the commit. */
-  readonly vector: Record<string, number>;
-  readonly replicaId: string;
-  /** The workspace's journal cursor after the commit. */
-  readonly cursor: number;
-  readonly changeSetId: string;
-  /** The live version this write replaced; `null` for a new path. */
-  readonly previousVersionId: string | null;
-}
-
 /** A version located for download; bytes live under the workspace owner's prefix. */
 export interface Located {
   readonly ownerId: string;
@@ -87,51 +72,6 @@ export interface Located {
   /** True when it is the path's current version (not a historic one). */
   readonly current: boolean;
 }
-
-/** A page of a file's history, newest first. */
-export interface History {
-  readonly workspaceId: string;
-  readonly path: string;
-  readonly currentVersionId: string | null;
-  readonly versions: FileVersion[];
-  /** Pass as `before` for the next page; `null` on the last. */
-  readonly next: string | null;
-}
-
-/** A unified diff between two versions. */
-export interface FileDiff {
-  readonly workspaceId: string;
-  readonly path: string;
-  /** `null` when `to` is the path's first version (diffed against nothing). */
-  readonly from: FileVersion | null;
-  readonly to: FileVersion;
-  /** Git-style unified diff; `""` when the texts are equal. */
-  readonly diff: string;
-  readonly stats: { readonly added: number; readonly removed: number };
-}
-
-/** One item of `commit_changes` (a type literal, so postgres.js takes it as JSON). */
-type CommitItem = {
-  path: string;
-  deleted?: boolean;
-  sha256?: string;
-  size?: number;
-  mode: number;
-  mtime: string;
-  base: Record<string, number>;
-};
-
-interface CommitAnswer {
-  change_set_id: string;
-  cursor: number;
-  items: {
-    outcome: string;
-    version_id?: string;
-    vector?: Record<string, number>;
-  }[];
-}
-
-export type { FileVersion };
 
 /** The files API's operations. */
 export class FileService {
@@ -144,7 +84,7 @@ export class FileService {
   }
 
   /** Writes `bytes` as the path's next version: quota, Storage, then one commit. */
-  async put(caller: Caller, input: PutFile): Promise<WriteResult> {
+  async put(caller: Caller, input: PutFile): Promise<FileWriteAnswer> {
     assertWorkspaceScope(caller, input.workspaceId);
     const sha256 = sha256Hex(input.bytes);
     const size = input.bytes.byteLength;
@@ -167,6 +107,7 @@ export class FileService {
     });
     return await this.#commit(caller, input, (file) => ({
       path: input.path,
+      deleted: false,
       sha256,
       size,
       mode: file?.mode ?? DEFAULT_MODE,
@@ -176,7 +117,7 @@ export class FileService {
   }
 
   /** Commits a tombstone for a live path (its bytes stay in history). */
-  async delete(caller: Caller, input: DeleteFile): Promise<WriteResult> {
+  async delete(caller: Caller, input: DeleteFile): Promise<FileWriteAnswer> {
     assertWorkspaceScope(caller, input.workspaceId);
     return await this.#commit(caller, input, (file) => {
       if (!isLive(file)) throw errors.fileNotFound(input.path);
@@ -197,8 +138,8 @@ export class FileService {
   #commit(
     caller: Caller,
     input: DeleteFile & Preconditions,
-    item: (file: FileRow | undefined) => CommitItem,
-  ): Promise<WriteResult> {
+    item: (file: FileRow | undefined) => SqlCommitItem,
+  ): Promise<FileWriteAnswer> {
     const { workspaceId, path } = input;
     const replicaId = input.replicaId ?? defaultReplicaId(workspaceId, caller.userId);
     return this.#db.asCaller(caller, async (tx) => {
@@ -211,10 +152,12 @@ export class FileService {
       if (input.replicaId === undefined) {
         await tx`select from public.register_replica(${workspaceId}, ${replicaId}, 'web', 'files API')`;
       }
-      const [row] = await tx<{ result: CommitAnswer }[]>`
-        select public.commit_changes(${workspaceId}, ${replicaId}, ${crypto.randomUUID()},
-          ${tx.json([change])}) as result`;
-      const answer = row!.result;
+      const answer = await commitChanges(tx, {
+        workspaceId,
+        replicaId,
+        idempotencyKey: crypto.randomUUID(),
+        items: [change],
+      });
       const entry = answer.items[0]!;
       if (entry.outcome === "rejected") {
         await refuseCaseCollision(tx, workspaceId, path);
@@ -223,16 +166,16 @@ export class FileService {
       return {
         workspaceId,
         path,
-        versionId: entry.version_id!,
+        versionId: entry.versionId!,
         outcome: entry.outcome,
         sha256: change.sha256 ?? null,
         size: change.size ?? 0,
         mode: change.mode,
-        deleted: change.deleted === true,
+        deleted: change.deleted,
         vector: entry.vector ?? {},
         replicaId,
-        cursor: Number(answer.cursor),
-        changeSetId: answer.change_set_id,
+        cursor: answer.cursor,
+        changeSetId: answer.changeSetId,
         previousVersionId: isLive(file) ? file.current_version_id : null,
       };
     });
@@ -285,7 +228,7 @@ export class FileService {
   history(
     caller: Caller,
     query: { workspaceId: string; path: string; limit: number; before?: string | undefined },
-  ): Promise<History> {
+  ): Promise<FileHistory> {
     assertWorkspaceScope(caller, query.workspaceId);
     return this.#db.asCaller(caller, async (tx) => {
       await workspaceOwner(tx, query.workspaceId);

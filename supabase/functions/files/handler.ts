@@ -7,12 +7,22 @@
  *
  * @module
  */
-import { z } from "zod";
 import { errors, isSyncError } from "../../../shared/protocol/errors.ts";
-import { MAX_MTIME_MS, replicaIdSchema } from "../../../shared/protocol/sync.ts";
+import {
+  diffQuerySchema,
+  type FileWriteAnswer,
+  historyQuerySchema,
+  MAX_FILES_PUT_BYTES,
+  MTIME_HEADER,
+  REPLICA_HEADER,
+  SHA256_HEADER,
+  VERSION_HEADER,
+  versionParamSchema,
+  writeHeadersSchema,
+} from "../../../shared/protocol/files.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import { contentTypeFor } from "./content_type.ts";
-import type { FileService, Located, WriteResult } from "./file_service.ts";
+import type { FileService, Located } from "./file_service.ts";
 import { type FileTarget, parseFileTarget } from "./file_target.ts";
 import {
   createHandler,
@@ -29,33 +39,6 @@ import {
   parseEntityTags,
   tagsMatch,
 } from "./http_conditional.ts";
-
-/** Largest body of a PUT; bigger files go through sync/negotiate and Storage directly. */
-export const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
-
-/** Names the caller's registered replica (default: its derived `web` replica). */
-export const REPLICA_HEADER = "x-sandsync-replica";
-/** The client's modification time of the bytes, ms since the epoch. */
-export const MTIME_HEADER = "x-sandsync-mtime";
-
-const digits = (max: number) =>
-  z.preprocess(
-    (v) => (typeof v === "string" && /^\d{1,16}$/.test(v) ? Number(v) : v),
-    z.int().min(0).max(max),
-  );
-
-const writeHeadersSchema = z.object({
-  [REPLICA_HEADER]: replicaIdSchema.optional(),
-  [MTIME_HEADER]: digits(MAX_MTIME_MS).optional(),
-});
-
-const historyQuerySchema = z.object({
-  limit: digits(1000).pipe(z.int().min(1)).default(100),
-  before: z.uuid().optional(),
-});
-
-const diffQuerySchema = z.object({ from: z.uuid().optional(), to: z.uuid().optional() });
-const versionSchema = z.uuid();
 
 /** What the files handler needs. */
 export interface FilesHandlerDeps {
@@ -138,20 +121,20 @@ function writeOptions(request: Request) {
 
 async function readUpload(request: Request, target: FileTarget): Promise<Uint8Array> {
   try {
-    return await readBody(request, MAX_UPLOAD_BYTES);
+    return await readBody(request, MAX_FILES_PUT_BYTES);
   } catch (error) {
     if (!isSyncError(error, "payload_too_large")) throw error;
     const size = error.details?.size;
     throw errors.uploadTooLarge(
       target.path,
       typeof size === "number" ? size : undefined,
-      MAX_UPLOAD_BYTES,
+      MAX_FILES_PUT_BYTES,
     );
   }
 }
 
-function written(result: WriteResult, status = 200): Response {
-  const headers: Record<string, string> = { "x-sandsync-version": result.versionId };
+function written(result: FileWriteAnswer, status = 200): Response {
+  const headers: Record<string, string> = { [VERSION_HEADER]: result.versionId };
   if (!result.deleted) headers.etag = entityTag(result.versionId);
   return json(result, status, headers);
 }
@@ -166,7 +149,7 @@ async function download(
   const version = url.searchParams.get("version");
   const located = await service.locate(caller, {
     ...target,
-    versionId: version === null ? undefined : validate(versionSchema, version),
+    versionId: version === null ? undefined : validate(versionParamSchema, version),
   });
   const headers = versionHeaders(located);
   const ifNoneMatch = parseEntityTags(request.headers.get("if-none-match"));
@@ -202,7 +185,7 @@ function versionHeaders(located: Located): Headers {
     "accept-ranges": "bytes",
     // A historic version never changes; the current one must be revalidated (ETag) each time.
     "cache-control": located.current ? "private, no-cache" : "private, max-age=31536000, immutable",
-    "x-sandsync-version": version.versionId,
-    "x-sandsync-sha256": version.sha256 ?? "",
+    [VERSION_HEADER]: version.versionId,
+    [SHA256_HEADER]: version.sha256 ?? "",
   });
 }

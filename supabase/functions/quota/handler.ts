@@ -4,19 +4,13 @@
  *
  * @module
  */
-import { z } from "zod";
+import { quotaCheckQuerySchema, setLimitSchema } from "../../../shared/protocol/quota.ts";
+import { uuidSchema } from "../../../shared/protocol/common.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import { createHandler, json, readJson, readQuery, validate } from "../_shared/edge/http.ts";
 import type { QuotaService } from "./quota_service.ts";
 
 const MAX_BODY = 4 * 1024;
-
-const checkQuerySchema = z.object({ ownerId: z.uuid().optional() });
-
-/** `PUT /quota/:ownerId`: a limit in bytes, or `null` for the default. */
-export const setLimitSchema = z.object({
-  limitBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
-});
 
 /** The `quota` function's request handler. */
 export function createQuotaHandler(deps: {
@@ -37,13 +31,13 @@ export function createQuotaHandler(deps: {
         method: "GET",
         pattern: "/check",
         handler: async ({ url, caller }) =>
-          json(await service.check(caller, readQuery(url, checkQuerySchema))),
+          json(await service.check(caller, readQuery(url, quotaCheckQuerySchema))),
       },
       {
         method: "PUT",
         pattern: "/:ownerId",
         handler: async ({ request, params, caller }) => {
-          const ownerId = validate(z.uuid(), params.ownerId);
+          const ownerId = validate(uuidSchema, params.ownerId);
           const body = await readJson(request, setLimitSchema, MAX_BODY);
           return json(await service.setLimit(caller, ownerId, body.limitBytes));
         },

@@ -9,39 +9,12 @@
 import { errors } from "../../../shared/protocol/errors.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { Database } from "../_shared/db/db.ts";
-
-/** The caller's quota. */
-export interface QuotaUsage {
-  readonly ownerId: string;
-  readonly limitBytes: number;
-  /**
-   * Owner totals: users only. An agent token gets none of them (a total that moves, or not,
-   * with a commit would tell whether content existed elsewhere): negotiate says whether a
-   * write fits (`quota_exceeded`).
-   */
-  readonly usedBytes?: number;
-  readonly reservedBytes?: number;
-  /** `limit - used - reserved`, never below 0: what new uploads may still take. */
-  readonly availableBytes?: number;
-  readonly workspaces: readonly {
-    readonly workspaceId: string;
-    readonly name: string;
-    /** Sum of the sizes of the current (not deleted) files: what the workspace holds. */
-    readonly logicalBytes: number;
-    readonly files: number;
-  }[];
-}
-
-/** One owner's counters next to their recomputed values. */
-export interface OwnerCheck {
-  readonly ownerId: string;
-  readonly limitBytes: number;
-  readonly usedBytes: number;
-  readonly actualUsedBytes: number;
-  readonly reservedBytes: number;
-  readonly actualReservedBytes: number;
-  readonly consistent: boolean;
-}
+import type {
+  OwnerCheck,
+  QuotaCheck,
+  QuotaLimit,
+  QuotaUsage,
+} from "../../../shared/protocol/quota.ts";
 
 interface UsageResult {
   owner_id: string;
@@ -112,12 +85,12 @@ export class QuotaService {
   async check(
     caller: Caller,
     query: { readonly ownerId?: string | undefined },
-  ): Promise<{ consistent: boolean; owners: OwnerCheck[] }> {
+  ): Promise<QuotaCheck> {
     assertService(caller, "quota check");
     const rows = await this.#db.asService((tx) =>
       tx<CheckRow[]>`select * from public.service_recompute_usage(${query.ownerId ?? null}, false)`
     );
-    const owners = rows.map((row) => ({
+    const owners = rows.map((row): OwnerCheck => ({
       ownerId: row.owner_id,
       limitBytes: Number(row.limit_bytes),
       usedBytes: Number(row.used_bytes),
@@ -130,7 +103,7 @@ export class QuotaService {
   }
 
   /** Service only: sets an owner's limit (`null`: back to the default). */
-  async setLimit(caller: Caller, ownerId: string, limitBytes: number | null) {
+  async setLimit(caller: Caller, ownerId: string, limitBytes: number | null): Promise<QuotaLimit> {
     assertService(caller, "set quota limit");
     const [row] = await this.#db.asService(async (tx) => {
       await tx`select public.service_set_quota_limit(${ownerId}, ${limitBytes})`;

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { z } from "zod";
 import {
   changesQuerySchema,
   commitRequestSchema,
+  manifestQuerySchema,
   MAX_INLINE_TOTAL_BYTES,
   negotiateRequestSchema,
 } from "../../../shared/protocol/sync.ts";
@@ -19,18 +19,6 @@ import type { SyncService } from "./sync_service.ts";
 const MAX_NEGOTIATE_BYTES = 8 * 1024 * 1024;
 /** Largest commit body: the changes plus at most 4 MiB inline, base64-encoded (4/3). */
 const MAX_COMMIT_BYTES = MAX_NEGOTIATE_BYTES + Math.ceil(MAX_INLINE_TOTAL_BYTES * 4 / 3) + 1024;
-
-const manifestQuerySchema = z.object({
-  workspaceId: z.uuid(),
-  after: z.string().max(4096).default(""),
-  limit: z.preprocess(
-    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
-    z.int().min(1).max(5000),
-  ).default(1000),
-  deleted: z.enum(["0", "1", "true", "false"]).default("0").transform((v) =>
-    v === "1" || v === "true"
-  ),
-});
 
 /** What the sync handler needs. */
 export interface SyncHandlerDeps {

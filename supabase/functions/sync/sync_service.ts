@@ -8,17 +8,22 @@
  * @module
  */
 import { errors } from "../../../shared/protocol/errors.ts";
-import type { ChangeEntry, EntryError } from "../../../shared/protocol/sync_answers.ts";
 import type {
+  ChangeEntry,
+  ChangesPage,
   ChangesQuery,
+  CommitAnswer,
   CommitRequest,
+  EntryError,
+  ManifestPage,
+  ManifestQuery,
   NegotiateRequest,
 } from "../../../shared/protocol/sync.ts";
 import { assertWorkspaceScope } from "../_shared/edge/auth.ts";
 import { blobKey, type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
+import { reserveBlobs, uploadStatus } from "../_shared/blobs/blob_reserve.ts";
 import { agentTokenId, type Caller } from "../_shared/edge/caller.ts";
 import { assertVectorKeys, CommitService, uniqueBlobs } from "../_shared/commit/commit_service.ts";
-import type { CommitResult } from "../_shared/conflicts/merge_service.ts";
 import type { Database } from "../_shared/db/db.ts";
 import type { JournalWaiter } from "./journal_waiter.ts";
 import { refuseProtectedPaths } from "../_shared/db/protected_check.ts";
@@ -81,27 +86,10 @@ export class SyncService {
       const owner = await workspaceOwner(tx, request.workspaceId);
       await assertVectorKeys(tx, request.workspaceId, request.changes);
       await refuseProtectedPaths(tx, request.workspaceId, request.changes);
-      if (wanted.length === 0) return { owner, items: [] as ReservedItem[] };
-      const [row] = await tx<{ result: { items: ReservedItem[] } }[]>`
-        select ${
-        caller.kind === "service"
-          ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
-          : tx`public.reserve_quota(${tx.json(wanted)})`
-      } as result`;
-      const items = row?.result.items ?? [];
-      // A collecting blob's object is about to be removed: absent, so the client uploads afresh.
-      const collecting = await tx<{ sha256: string }[]>`
-        select sha256 from sandsync.blobs where owner_id = ${owner} and state = 'collecting'
-          and sha256 = any(${items.map((item) => item.sha256)})`;
-      const gone = new Set(collecting.map((blob) => blob.sha256));
-      return {
-        owner,
-        items: items.map((item) =>
-          gone.has(item.sha256) && item.status === "present"
-            ? { ...item, status: "reserved" as const }
-            : item
-        ),
-      };
+      // The one reservation (`_shared/blobs/blob_reserve.ts`); the client uploads what it lacks.
+      const reserved = await reserveBlobs(tx, { caller, owner, wanted });
+      const items = [...reserved.values()].map((item) => ({ ...item, status: uploadStatus(item) }));
+      return { owner, items };
     });
     // A staged blob (one an agent token's workspace cannot read yet) goes to the token's staging
     // key, whether or not the owner has the bytes: the answer tells nothing either way.
@@ -127,12 +115,12 @@ export class SyncService {
   }
 
   /** Verifies new blobs, stores inline ones, then commits the change set (`_shared/commit`). */
-  commit(caller: Caller, request: CommitRequest): Promise<CommitResult | undefined> {
+  commit(caller: Caller, request: CommitRequest): Promise<CommitAnswer> {
     return this.#commits.commit(caller, request);
   }
 
   /** Journal entries after the cursor; with `wait`, holds until one commits or time runs out. */
-  async changes(caller: Caller, query: ChangesQuery) {
+  async changes(caller: Caller, query: ChangesQuery): Promise<ChangesPage> {
     assertWorkspaceScope(caller, query.workspaceId);
     const subscription = query.wait > 0
       ? await this.#waiter.subscribe(query.workspaceId, query.cursor, query.wait * 1000)
@@ -165,10 +153,7 @@ export class SyncService {
   }
 
   /** The current files of a workspace, by path, after `after`; with the journal cursor. */
-  async manifest(
-    caller: Caller,
-    query: { workspaceId: string; after: string; limit: number; deleted: boolean },
-  ) {
+  async manifest(caller: Caller, query: ManifestQuery): Promise<ManifestPage> {
     assertWorkspaceScope(caller, query.workspaceId);
     const { owner, rows, cursor } = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, query.workspaceId);
@@ -212,13 +197,6 @@ export class SyncService {
       return url ? { ...entry, url } : { ...entry, error: missingBytes(entry.sha256) };
     });
   }
-}
-
-interface ReservedItem {
-  sha256: string;
-  size: number;
-  status: "present" | "reserved" | "staged";
-  storage_key: string;
 }
 
 function missingBytes(sha256: string): EntryError {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { UploadInstruction } from "../../../shared/protocol/sync_answers.ts";
-import { MAX_INLINE_FILE_BYTES } from "../../../shared/protocol/sync.ts";
+import { MAX_INLINE_FILE_BYTES, type UploadInstruction } from "../../../shared/protocol/sync.ts";
 import type { BlobStore } from "../_shared/blobs/blob_store.ts";
 import { blobKey, SYNC_BUCKET } from "../_shared/blobs/blob_store.ts";
+import { mapPool } from "../../../shared/pool.ts";
 
 /** Files at or above this size use TUS (Supabase recommends resumable above 6 MB). */
 export const RESUMABLE_THRESHOLD = 6 * 1024 * 1024;
@@ -28,33 +28,25 @@ export async function planUploads(
     readonly key?: string | undefined;
   }[],
 ): Promise<UploadInstruction[]> {
-  const plan: UploadInstruction[] = new Array(missing.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < missing.length) {
-      const index = next++;
-      const { sha256, size, key: staging } = missing[index]!;
-      if (size <= MAX_INLINE_FILE_BYTES) {
-        plan[index] = { sha256, size, method: "inline" };
-        continue;
+  return await mapPool(missing, SIGN_CONCURRENCY, async ({ sha256, size, key: staging }) => {
+    if (size <= MAX_INLINE_FILE_BYTES) return { sha256, size, method: "inline" };
+    const key = staging ?? blobKey(options.ownerId, sha256);
+    const ticket = await blobs.signUpload(key);
+    return size >= RESUMABLE_THRESHOLD
+      ? {
+        sha256,
+        size,
+        method: "tus",
+        key,
+        // The signed route: the token in `x-signature` authorises this one object.
+        endpoint: `${options.storageUrl}/storage/v1/upload/resumable/sign`,
+        bucket: SYNC_BUCKET,
+        signature: ticket.token,
+        chunkSize: TUS_CHUNK_SIZE,
       }
-      const key = staging ?? blobKey(options.ownerId, sha256);
-      const ticket = await blobs.signUpload(key);
-      plan[index] = size >= RESUMABLE_THRESHOLD
-        ? {
-          sha256,
-          size,
-          method: "tus",
-          key,
-          // The signed route: the token in `x-signature` authorises this one object.
-          endpoint: `${options.storageUrl}/storage/v1/upload/resumable/sign`,
-          bucket: SYNC_BUCKET,
-          signature: ticket.token,
-          chunkSize: TUS_CHUNK_SIZE,
-        }
-        : { sha256, size, method: "signed_url", key, url: ticket.signedUrl };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, missing.length) }, worker));
-  return plan;
+      : { sha256, size, method: "signed_url", key, url: ticket.signedUrl };
+  });
 }
+
+/** Upload URLs signed at once. */
+const SIGN_CONCURRENCY = 8;

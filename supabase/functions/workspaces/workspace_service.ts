@@ -14,33 +14,56 @@ import type { BlobStore } from "../_shared/blobs/blob_store.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { Database } from "../_shared/db/db.ts";
 import { type SandboxLookup, verifySandboxOwner } from "../_shared/sandboxes/sandbox_ownership.ts";
-
-/** A workspace as the API shows it. */
-export interface Workspace {
-  readonly id: string;
-  readonly ownerId: string;
-  readonly name: string;
-  readonly sandboxId: string | null;
-  readonly strategy: string;
-  readonly mergeFallback: string;
-  readonly conflictCopies: boolean;
-  /** `.git/` is synced (the owner opted in); protected otherwise. */
-  readonly syncGit: boolean;
-  readonly cursor: number;
-  readonly createdAt: string;
-}
+import type {
+  AgentToken,
+  CreateWorkspaceRequest,
+  DeletedWorkspace,
+  HeartbeatAnswer,
+  HeartbeatRequest,
+  IssuedToken,
+  IssueTokenRequest,
+  RegisterReplicaRequest,
+  Replica,
+  ReplicaKind,
+  RevokedToken,
+  UpdateWorkspaceRequest,
+  Workspace,
+} from "../../../shared/protocol/workspaces.ts";
+import type { ConflictStrategy, MergeFallback } from "../../../shared/merge/conflict.ts";
 
 interface WorkspaceRow {
   id: string;
   owner_id: string;
   name: string;
   sandbox_id: string | null;
-  strategy: string;
-  merge_fallback: string;
+  strategy: ConflictStrategy;
+  merge_fallback: MergeFallback;
   conflict_copies: boolean;
   sync_git?: boolean;
   last_seq: string;
   created_at: Date;
+}
+
+/** `create_agent_token`'s answer (snake_case SQL; converted here, once). */
+interface IssuedTokenRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  token_prefix: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One token of `list_agent_tokens`' answer. */
+interface TokenRow {
+  id: string;
+  name: string;
+  token_prefix: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  active: boolean;
 }
 
 function toWorkspace(row: WorkspaceRow): Workspace {
@@ -56,27 +79,6 @@ function toWorkspace(row: WorkspaceRow): Workspace {
     cursor: Number(row.last_seq),
     createdAt: row.created_at.toISOString(),
   };
-}
-
-/** Input of {@linkcode WorkspaceService.create}. */
-export interface CreateWorkspace {
-  readonly name: string;
-  readonly strategy: "last_write_wins" | "user_intervention" | "auto_merge";
-  readonly mergeFallback: "user_intervention" | "last_write_wins";
-  readonly sandboxId?: string | undefined;
-  readonly conflictCopies: boolean;
-}
-
-/** Input of {@linkcode WorkspaceService.update}: only the settings given change. */
-export interface UpdateWorkspace {
-  readonly name?: string | undefined;
-  readonly strategy?: CreateWorkspace["strategy"] | undefined;
-  readonly mergeFallback?: CreateWorkspace["mergeFallback"] | undefined;
-  /** A sandbox to attach, or `null` to detach. */
-  readonly sandboxId?: string | null | undefined;
-  readonly conflictCopies?: boolean | undefined;
-  /** Sync `.git/` directories (protected otherwise); the owner's user session only. */
-  readonly syncGit?: boolean | undefined;
 }
 
 /** Workspace operations. */
@@ -96,7 +98,7 @@ export class WorkspaceService {
   }
 
   /** Creates a workspace owned by the calling user. */
-  async create(caller: Caller, input: CreateWorkspace): Promise<Workspace> {
+  async create(caller: Caller, input: CreateWorkspaceRequest): Promise<Workspace> {
     if (caller.kind !== "user") throw errors.forbidden("operation", "create workspace");
     if (input.sandboxId !== undefined) {
       await this.#assertAttachable(input.sandboxId, caller.userId!, undefined);
@@ -136,7 +138,7 @@ export class WorkspaceService {
    * Agent tokens may change nothing, and `syncGit` (it lifts a protection) only the owner's user
    * session may change: a replica must not be able to lift a protection.
    */
-  async update(caller: Caller, id: string, input: UpdateWorkspace): Promise<Workspace> {
+  async update(caller: Caller, id: string, input: UpdateWorkspaceRequest): Promise<Workspace> {
     if (caller.kind === "agent") throw errors.forbidden("operation", "update workspace");
     if (input.syncGit !== undefined && caller.kind !== "user") {
       throw errors.forbidden("operation", "change workspace settings");
@@ -166,7 +168,7 @@ export class WorkspaceService {
    * Deletes a workspace, then collects the owner's blobs nothing references any more (quota
    * freed): that owner's only, and past the usual grace, like housekeeping.
    */
-  async delete(caller: Caller, id: string): Promise<{ deleted: true; freedObjects: number }> {
+  async delete(caller: Caller, id: string): Promise<DeletedWorkspace> {
     if (caller.kind === "agent") throw errors.forbidden("operation", "delete workspace");
     const owner = (await this.get(caller, id)).ownerId;
     await this.db.asCaller(caller, (tx) => tx`select public.delete_workspace(${id})`);
@@ -181,18 +183,15 @@ export class WorkspaceService {
   async registerReplica(
     caller: Caller,
     workspaceId: string,
-    input: {
-      replicaId: string;
-      kind: string;
-      name?: string | undefined;
-      sandboxInstance?: string | undefined;
-    },
-  ) {
+    input: RegisterReplicaRequest,
+  ): Promise<Replica> {
     assertWorkspaceScope(caller, workspaceId);
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
-        tx<{ id: string; kind: string; sandbox_instance: string | null; last_cursor: string }[]>`
+        tx<
+          { id: string; kind: ReplicaKind; sandbox_instance: string | null; last_cursor: string }[]
+        >`
         select * from public.register_replica(${workspaceId}, ${input.replicaId}, ${input.kind},
           ${input.name ?? null}, ${input.sandboxInstance ?? null})`,
     );
@@ -209,21 +208,13 @@ export class WorkspaceService {
     caller: Caller,
     workspaceId: string,
     replicaId: string,
-    health: {
-      state: string;
-      lastRunAt: string | null;
-      lastSuccessAt: string | null;
-      lastError: string | null;
-      pending: number | null;
-      heldDeletes: number;
-      cursor: number | null;
-    },
-  ) {
+    health: HeartbeatRequest,
+  ): Promise<HeartbeatAnswer> {
     assertWorkspaceScope(caller, workspaceId);
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
-        tx<{ id: string; daemon_state: string; health_reported_at: Date }[]>`
+        tx<{ id: string; daemon_state: HeartbeatRequest["state"]; health_reported_at: Date }[]>`
         select id, daemon_state, health_reported_at from public.report_replica_health(
           ${workspaceId}, ${replicaId}, ${tx.json(health)})`,
     );
@@ -238,31 +229,49 @@ export class WorkspaceService {
   async issueToken(
     caller: Caller,
     workspaceId: string,
-    input: { name: string; ttlSeconds: number },
-  ) {
+    input: IssueTokenRequest,
+  ): Promise<IssuedToken> {
     if (caller.kind !== "user") throw errors.forbidden("operation", "issue agent token");
     const { token, hash, prefix } = newAgentToken();
     const expiresAt = new Date(Date.now() + input.ttlSeconds * 1000);
     const [row] = await this.db.asCaller(caller, (tx) =>
-      tx<{ result: Record<string, unknown> }[]>`
+      tx<{ result: IssuedTokenRow }[]>`
         select public.create_agent_token(${workspaceId}, ${input.name}, ${hash}, ${prefix},
           ${expiresAt}) as result`);
-    return { ...row!.result, token };
+    const issued = row!.result;
+    return {
+      id: issued.id,
+      workspaceId: issued.workspace_id,
+      name: issued.name,
+      tokenPrefix: issued.token_prefix,
+      createdAt: issued.created_at,
+      expiresAt: issued.expires_at,
+      token,
+    };
   }
 
   /** The workspace's agent tokens, without secrets. */
-  async listTokens(caller: Caller, workspaceId: string) {
+  async listTokens(caller: Caller, workspaceId: string): Promise<AgentToken[]> {
     await this.get(caller, workspaceId);
     const [row] = await this.db.asCaller(
       caller,
       (tx) =>
-        tx<{ result: unknown[] }[]>`select public.list_agent_tokens(${workspaceId}) as result`,
+        tx<{ result: TokenRow[] }[]>`select public.list_agent_tokens(${workspaceId}) as result`,
     );
-    return row?.result ?? [];
+    return (row?.result ?? []).map((token) => ({
+      id: token.id,
+      name: token.name,
+      tokenPrefix: token.token_prefix,
+      createdAt: token.created_at,
+      expiresAt: token.expires_at,
+      revokedAt: token.revoked_at,
+      lastUsedAt: token.last_used_at,
+      active: token.active,
+    }));
   }
 
   /** Revokes one agent token of the workspace. */
-  async revokeToken(caller: Caller, workspaceId: string, tokenId: string) {
+  async revokeToken(caller: Caller, workspaceId: string, tokenId: string): Promise<RevokedToken> {
     if (caller.kind !== "user") throw errors.forbidden("operation", "revoke agent token");
     await this.get(caller, workspaceId);
     const [row] = await this.db.asCaller(caller, (tx) =>

@@ -1,18 +1,20 @@
 /**
  * Bytes the server holds in memory (inline files of a sync commit, the body of a files PUT)
  * become committable blobs here, in the order the quota rules ask for (DESIGN decision 7):
- * reserve quota for the owner (all or nothing: `quota_exceeded` leaves no reservation and no
- * blob row), write each object Storage lacks under its content-addressed key, then mark the
- * blobs `stored` as the service role, which only the server may do because only it has hashed
- * the bytes. A later `commit_changes` may then reference them.
+ * reserve quota for the owner (`blob_reserve.ts`: all or nothing, `quota_exceeded` leaves no
+ * reservation and no blob row), write each object Storage lacks under its content-addressed key,
+ * then mark the blobs `stored` as the service role (`blob_check.ts`), which only the server may
+ * do because only it has hashed the bytes. A later `commit_changes` may then reference them.
  *
  * @module
  */
 import { sha256Hex } from "../../../../shared/hash.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
 import type { Caller } from "../edge/caller.ts";
-import type { Database, Tx } from "../db/db.ts";
-import { forEachLimit } from "./for_each_limit.ts";
+import type { Database } from "../db/db.ts";
+import { mapPool } from "../../../../shared/pool.ts";
+import { grantToScope, keepIfValid, markStored } from "./blob_check.ts";
+import { reserveBlobs } from "./blob_reserve.ts";
 
 /** Bytes and the SHA-256 the server computed over them (never a client's claim). */
 export interface HashedBytes {
@@ -36,48 +38,6 @@ export interface BlobIngest {
 }
 
 /**
- * What a reservation says of a blob: its object is in Storage (`present`), quota was reserved for
- * it (`reserved`), or, for a caller confined to one workspace, it is not readable there and the
- * answer hides whether the owner has it (`staged`: the server looks for itself).
- */
-export type BlobStatus = "present" | "reserved" | "staged";
-
-interface Reservation {
-  items: { sha256: string; status: BlobStatus }[];
-}
-
-/**
- * In the caller's transaction: reserves quota for the blobs (all or nothing, `quota_exceeded`
- * otherwise; the service role reserves on the owner's behalf) and says which are already in
- * Storage (`present`) and which of those the server has verified (`stored`).
- */
-export async function reserveBlobs(
-  tx: Tx,
-  input: {
-    readonly caller: Caller;
-    readonly owner: string;
-    readonly wanted: readonly { readonly sha256: string; readonly size: number }[];
-  },
-): Promise<{ status: Map<string, BlobStatus>; stored: Set<string> }> {
-  const { caller, owner } = input;
-  const wanted = input.wanted.map(({ sha256, size }) => ({ sha256, size }));
-  const [row] = await tx<{ result: Reservation }[]>`
-    select ${
-    caller.kind === "service"
-      ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
-      : tx`public.reserve_quota(${tx.json(wanted)})`
-  } as result`;
-  const verified = await tx<{ sha256: string }[]>`
-    select sha256 from sandsync.blobs
-    where owner_id = ${owner} and state = 'stored'
-      and sha256 = any(${wanted.map((item) => item.sha256)})`;
-  return {
-    status: new Map((row?.result.items ?? []).map((item) => [item.sha256, item.status])),
-    stored: new Set(verified.map((blob) => blob.sha256)),
-  };
-}
-
-/**
  * Reserves quota for the items as the caller, stores each blob Storage lacks under the owner's
  * prefix and marks all of them stored.
  *
@@ -89,43 +49,21 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
   const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
   if (unique.length === 0) return;
   const wanted = unique.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
-  const { status, stored } = await deps.db.asCaller(
+  const reserved = await deps.db.asCaller(
     caller,
     (tx) => reserveBlobs(tx, { caller, owner, wanted }),
   );
-  await forEachLimit(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
+  await mapPool(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
-    if (status.get(sha256) !== "reserved") {
-      if (stored.has(sha256)) return;
-      const digest = await deps.blobs.digest(key);
-      if (digest?.sha256 === sha256 && digest.size === bytes.byteLength) return;
-      if (digest) await deps.blobs.remove([key]);
+    const blob = reserved.get(sha256);
+    if (blob?.status !== "reserved") {
+      if (blob?.state === "stored") return;
+      if ((await keepIfValid(deps.blobs, key, { sha256, size: bytes.byteLength })).valid) return;
     }
     await deps.blobs.put(key, bytes);
   });
-  // Service role: only the server may vouch that stored bytes match their hash. One statement
-  // for the whole batch (a commit may carry a thousand small files).
-  await deps.db.asService((tx) =>
-    tx`select public.service_mark_blob_stored(${owner}, b.sha256, b.size)
-      from unnest(${unique.map((item) => item.sha256)}::text[],
-        ${unique.map((item) => item.bytes.byteLength)}::bigint[]) as b(sha256, size)`
-  );
+  await markStored(deps.db, owner, wanted);
   await grantToScope(deps.db, caller, unique.map((item) => item.sha256));
-}
-
-/**
- * A caller confined to one workspace (an agent token) that sent bytes the server hashed may
- * reuse them from then on: the blobs are granted to its workspace (proof of possession).
- */
-export async function grantToScope(
-  db: Database,
-  caller: Caller,
-  hashes: readonly string[],
-): Promise<void> {
-  if (caller.workspaceId === undefined || hashes.length === 0) return;
-  await db.asService((tx) =>
-    tx`select public.service_grant_blobs(${caller.workspaceId!}, ${[...hashes]}::text[])`
-  );
 }
 
 /**

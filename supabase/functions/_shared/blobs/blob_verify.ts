@@ -2,14 +2,15 @@
  * Verification of uploaded bytes before a commit references them: each new blob's object is
  * hashed where it lies (its blob key, or for an agent token's unreadable blob its staging key,
  * adopted into the blob key: proof of possession), bad bytes are removed (freeing their quota),
- * and good ones are marked stored by the service role, the only role that may vouch for bytes.
+ * and good ones are marked stored by the service role, the only role that may vouch for bytes
+ * (the checks of `blob_check.ts`, which every path that stores bytes shares).
  *
  * @module
  */
-import { errors } from "../../../../shared/protocol/errors.ts";
 import { agentTokenId, type Caller } from "../edge/caller.ts";
 import type { Database } from "../db/db.ts";
 import { blobKey, type BlobStore, stagingKey } from "./blob_store.ts";
+import { checkObject, grantToScope, markStored } from "./blob_check.ts";
 import { adoptStaged } from "./staged_blobs.ts";
 
 /** Verifies and marks stored the blobs a commit needs that the owner does not hold as stored. */
@@ -52,42 +53,14 @@ export async function verifyUploadedBlobs(
       const key = stagingKey(owner, tokenId, blob.sha256);
       await checkObject(deps.blobs, key, blob);
       await adoptStaged(deps.blobs, { owner, staged: key, blob, state: row?.state });
-      await deps.db.asService((tx) =>
-        tx`select public.service_mark_blob_stored(${owner}, ${blob.sha256}, ${blob.size})`
-      );
+      await markStored(deps.db, owner, [blob]);
       staged.push(blob.sha256);
       continue;
     }
     if (row?.state === "stored") continue;
-    const key = blobKey(owner, blob.sha256);
-    await checkObject(deps.blobs, key, blob);
-    // Service role: the server vouches for bytes it has just hashed.
-    await deps.db.asService((tx) =>
-      tx`select public.service_mark_blob_stored(${owner}, ${blob.sha256}, ${blob.size})`
-    );
+    await checkObject(deps.blobs, blobKey(owner, blob.sha256), blob);
+    // Marked one by one: a later blob's failure must not undo what this one proved.
+    await markStored(deps.db, owner, [blob]);
   }
-  if (staged.length > 0) {
-    await deps.db.asService((tx) =>
-      tx`select public.service_grant_blobs(${workspace!}, ${staged}::text[])`
-    );
-  }
-}
-
-/** Hashes the object at `key`: `blob_missing` when absent, `hash_mismatch` (and removed) when wrong. */
-export async function checkObject(
-  blobs: BlobStore,
-  key: string,
-  blob: { readonly sha256: string; readonly size: number },
-): Promise<void> {
-  const digest = await blobs.digest(key);
-  if (!digest) throw errors.blobMissing(blob.sha256);
-  if (digest.sha256 !== blob.sha256 || digest.size !== blob.size) {
-    // Bad bytes never stay: removing them frees the quota and lets the client upload again.
-    await blobs.remove([key]);
-    throw errors.hashMismatch(
-      blob.sha256,
-      `${blob.sha256} (${blob.size} bytes)`,
-      `${digest.sha256} (${digest.size} bytes)`,
-    );
-  }
+  await grantToScope(deps.db, caller, staged);
 }

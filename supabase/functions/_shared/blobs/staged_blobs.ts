@@ -8,6 +8,7 @@
  */
 import { errors } from "../../../../shared/protocol/errors.ts";
 import { blobKey, type BlobStore } from "./blob_store.ts";
+import { type BlobId, keepIfValid } from "./blob_check.ts";
 
 /**
  * Keeps one copy of a staged blob whose bytes were verified: the staged object becomes the blob
@@ -19,7 +20,7 @@ export async function adoptStaged(
   options: {
     readonly owner: string;
     readonly staged: string;
-    readonly blob: { readonly sha256: string; readonly size: number };
+    readonly blob: BlobId;
     /** The blob row's state, when there is one (`stored`: its object is known good). */
     readonly state: string | undefined;
   },
@@ -28,9 +29,7 @@ export async function adoptStaged(
   const key = blobKey(owner, blob.sha256);
   if (options.state !== "stored") {
     if (await blobs.move(staged, key)) return;
-    const digest = await blobs.digest(key);
-    if (digest?.sha256 !== blob.sha256 || digest.size !== blob.size) {
-      await blobs.remove([key]);
+    if (!(await keepIfValid(blobs, key, blob)).valid) {
       if (await blobs.move(staged, key)) return;
       throw errors.blobMissing(blob.sha256);
     }

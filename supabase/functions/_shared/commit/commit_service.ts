@@ -1,20 +1,22 @@
 /**
- * The commit, in one place: the only TypeScript caller of `public.commit_changes`. It checks what
- * SQL cannot check cheaply (the replica, the vector keys, protected paths), stores inline bytes,
- * verifies uploaded ones, calls the SQL commit, and lets the conflicts module auto-merge. The sync
- * function's `commit` route and the E2B bridge's pull and restore both commit through here.
+ * The commit, in one place. It checks what SQL cannot check cheaply (the replica, the vector keys,
+ * protected paths), stores inline bytes, verifies uploaded ones, calls the SQL commit
+ * (commit_changes.ts, which converts its answer to the camelCase `CommitAnswer` once), and lets
+ * the conflicts module auto-merge. The sync function's `commit` route and the E2B bridge's pull
+ * and restore both commit through here.
  *
  * @module
  */
 import { errors } from "../../../../shared/protocol/errors.ts";
 import { sha256Hex } from "../../../../shared/hash.ts";
-import type { CommitRequest, FileChange } from "../../../../shared/protocol/sync.ts";
+import type { CommitAnswer, CommitRequest, FileChange } from "../../../../shared/protocol/sync.ts";
 import { assertWorkspaceScope } from "../edge/auth.ts";
 import type { Caller } from "../edge/caller.ts";
 import { ingestBlobs } from "../blobs/blob_ingest.ts";
 import type { BlobStore } from "../blobs/blob_store.ts";
 import { verifyUploadedBlobs } from "../blobs/blob_verify.ts";
-import { autoMergeCommit, type CommitResult } from "../conflicts/merge_service.ts";
+import { autoMergeCommit } from "../conflicts/merge_service.ts";
+import { commitChanges, type SqlCommitItem } from "./commit_changes.ts";
 import type { Database, Tx } from "../db/db.ts";
 import { refuseProtectedPaths } from "../db/protected_check.ts";
 import { workspaceOwner } from "../db/workspaces.ts";
@@ -36,7 +38,7 @@ export class CommitService {
   }
 
   /** Verifies new blobs, stores inline ones, then commits the change set in one SQL call. */
-  async commit(caller: Caller, request: CommitRequest): Promise<CommitResult | undefined> {
+  async commit(caller: Caller, request: CommitRequest): Promise<CommitAnswer> {
     assertWorkspaceScope(caller, request.workspaceId);
     // Refuse an unknown workspace or replica before any byte is stored (nothing left behind).
     const { owner, known } = await this.#db.asCaller(caller, async (tx) => {
@@ -58,13 +60,16 @@ export class CommitService {
       await verifyUploadedBlobs({ db: this.#db, blobs: this.#blobs }, { caller, owner, needed });
     }
     const items = request.changes.map(toCommitItem);
-    const [row] = await this.#db.asCaller(caller, (tx) =>
-      tx<{ result: Record<string, unknown> }[]>`
-        select public.commit_changes(${request.workspaceId}, ${request.replicaId},
-          ${request.idempotencyKey}, ${tx.json(items)}) as result`);
+    const answer = await this.#db.asCaller(caller, (tx) =>
+      commitChanges(tx, {
+        workspaceId: request.workspaceId,
+        replicaId: request.replicaId,
+        idempotencyKey: request.idempotencyKey,
+        items,
+      }));
     // auto_merge workspaces: the commit's conflicts are merged server-side (merge_service.ts).
     const deps = { db: this.#db, blobs: this.#blobs };
-    return await autoMergeCommit(deps, caller, request, row?.result);
+    return await autoMergeCommit(deps, caller, request, answer);
   }
 
   async #storeInline(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
@@ -114,7 +119,7 @@ export function uniqueBlobs(changes: readonly FileChange[]): { sha256: string; s
   return [...blobs].map(([sha256, size]) => ({ sha256, size }));
 }
 
-function toCommitItem(change: FileChange) {
+function toCommitItem(change: FileChange): SqlCommitItem {
   const deleted = change.deleted === true || change.sha256 === null;
   return {
     path: change.path,

@@ -9,39 +9,13 @@
 import { diffStats } from "../../../../shared/merge/diff.ts";
 import { type MergeConflict, threeWayMerge } from "../../../../shared/merge/merge.ts";
 import { decodeText, encodeText } from "../../../../shared/merge/text.ts";
+import type { LineRange, MergeHunk, MergeRefusal } from "../../../../shared/protocol/conflicts.ts";
 
 /** Largest side (ancestor, current or incoming) the server merges: 1 MiB. */
 export const MAX_MERGE_BYTES = 1024 * 1024;
 
 /** Time budget of each line diff of a merge: functions have about 2 s of CPU per request. */
 export const MERGE_TIMEOUT_MS = 400;
-
-/** Why a conflict was not merged. */
-export type MergeRefusal =
-  /** No common ancestor is known, or it is a deletion. */
-  | "no_ancestor"
-  /** One side is a deletion: nothing to merge line by line. */
-  | "deleted"
-  /** A side is over {@linkcode MAX_MERGE_BYTES}. */
-  | "too_large"
-  /** A side is not UTF-8 text (or has a NUL in its first 8 KiB). */
-  | "binary"
-  /** Both sides changed the same (or adjacent) lines. */
-  | "overlapping";
-
-/** A range of lines of one side: `start` is 1-based; an empty range sits before line `start`. */
-export interface LineRange {
-  readonly start: number;
-  readonly count: number;
-  readonly lines: readonly string[];
-}
-
-/** One region both sides changed differently. */
-export interface MergeHunk {
-  readonly base: LineRange;
-  readonly current: LineRange;
-  readonly incoming: LineRange;
-}
 
 /** The outcome of {@linkcode planMerge}. */
 export type MergePlan =

@@ -19,42 +19,17 @@ import {
   resolveConflict,
 } from "./conflict_store.ts";
 import type { Database } from "../db/db.ts";
-import {
-  MAX_MERGE_BYTES,
-  type MergeHunk,
-  type MergeRefusal,
-  planMerge,
-  precheckMerge,
-} from "./merge_plan.ts";
+import { MAX_MERGE_BYTES, planMerge, precheckMerge } from "./merge_plan.ts";
+import type {
+  MergeAnswer,
+  MergeHunk,
+  MergeRefusal,
+  MergeRequest,
+} from "../../../../shared/protocol/conflicts.ts";
+import type { CommitAnswer, CommitItemAnswer } from "../../../../shared/protocol/sync.ts";
 
 /** Most conflicts one commit merges before answering; the rest stay open (`deferred`). */
 export const MAX_AUTO_MERGES_PER_COMMIT = 50;
-
-/** The answer of {@linkcode MergeService.merge}. */
-export type MergeAttempt =
-  | {
-    readonly merged: true;
-    readonly conflictId: string;
-    readonly versionId: string;
-    readonly vector: Record<string, number>;
-    readonly seq: number;
-    readonly sha256: string;
-    readonly size: number;
-  }
-  | {
-    readonly merged: false;
-    readonly conflictId: string;
-    readonly reason: MergeRefusal;
-    readonly hunks: readonly MergeHunk[];
-  };
-
-/** Options of {@linkcode MergeService.merge}. */
-export interface MergeRequest {
-  /** The replica the resolution is recorded for; default: the incoming side's replica. */
-  readonly replicaId?: string | undefined;
-  /** When set, the file's current version the caller saw (else: whatever is current now). */
-  readonly expectedCurrentVersionId?: string | undefined;
-}
 
 /** What the merge service needs. */
 export interface MergeDeps {
@@ -81,7 +56,7 @@ export class MergeService {
     caller: Caller,
     conflictId: string,
     request: MergeRequest = {},
-  ): Promise<MergeAttempt> {
+  ): Promise<MergeAnswer> {
     const { db } = this.#deps;
     const state = await db.asCaller(caller, async (tx) => {
       const state = await loadConflict(tx, caller, conflictId);
@@ -91,7 +66,7 @@ export class MergeService {
       await assertResolvable(tx, state, { replicaId, seenVersionId: seen });
       return { ...state, replicaId };
     });
-    const refuse = (reason: MergeRefusal, hunks: readonly MergeHunk[] = []): MergeAttempt => ({
+    const refuse = (reason: MergeRefusal, hunks: readonly MergeHunk[] = []): MergeAnswer => ({
       merged: false,
       conflictId,
       reason,
@@ -146,31 +121,30 @@ export class MergeService {
 
   /**
    * The end of a commit in an `auto_merge` workspace: each item the SQL left as `conflict` with
-   * a merge required is merged now; clean merges are answered as `merged` (`auto_merged: true`,
+   * a merge required is merged now; clean merges are answered as `merged` (`autoMerged: true`,
    * the merged blob's `sha256` and `size`: download it), the rest follow the workspace's
    * `merge_fallback` (`last_write_wins`: resolved with incoming, answered `applied`;
-   * `user_intervention`: left open) and say why in `merge_refused`. A failure here never fails
+   * `user_intervention`: left open) and say why in `mergeRefused`. A failure here never fails
    * the commit, which has already happened: the conflict simply stays open.
    */
   async afterCommit(
     caller: Caller,
     request: { readonly workspaceId: string; readonly replicaId: string },
-    result: CommitResult | undefined,
-  ): Promise<CommitResult | undefined> {
-    const pending =
-      result?.items?.filter((item) =>
-        item.outcome === "conflict" && typeof item.conflict_id === "string"
-      ) ?? [];
-    if (!result || pending.length === 0) return result;
+    result: CommitAnswer,
+  ): Promise<CommitAnswer> {
+    const pending = result.items.filter((item) =>
+      item.outcome === "conflict" && item.conflictId !== undefined
+    );
+    if (pending.length === 0) return result;
     const [workspace] = await this.#deps.db.asCaller(caller, (tx) =>
       tx<{ strategy: string }[]>`
         select strategy from sandsync.workspaces where id = ${request.workspaceId}`);
     if (workspace?.strategy !== "auto_merge") return result;
 
-    const replaced = new Map<number, CommitItem>();
+    const replaced = new Map<number, CommitItemAnswer>();
     let attempts = 0;
     for (const item of pending) {
-      const conflictId = item.conflict_id as string;
+      const conflictId = item.conflictId!;
       let refused: MergeNote | undefined;
       try {
         const state = await this.#deps.db.asCaller(
@@ -210,17 +184,17 @@ export class MergeService {
     }
     return {
       ...result,
-      items: result.items!.map((item) => replaced.get(item.index) ?? item),
+      items: result.items.map((item) => replaced.get(item.index) ?? item),
     };
   }
 
   /** A conflict item rewritten from what the database now says about its conflict. */
   async #describe(
     caller: Caller,
-    item: CommitItem,
+    item: CommitItemAnswer,
     refused: MergeNote | undefined,
-  ): Promise<CommitItem> {
-    const unchanged = refused ? { ...item, merge_refused: refused } : item;
+  ): Promise<CommitItemAnswer> {
+    const unchanged = refused ? { ...item, mergeRefused: refused } : item;
     let row: DescribedRow | undefined;
     try {
       [row] = await this.#deps.db.asCaller(caller, (tx) =>
@@ -232,23 +206,27 @@ export class MergeService {
           join sandsync.files as f on f.id = c.file_id
           left join sandsync.versions as rv on rv.id = c.resolved_version_id
           left join sandsync.versions as iv on iv.id = c.incoming_version_id
-          where c.id = ${item.conflict_id as string}`);
+          where c.id = ${item.conflictId!}`);
     } catch (error) {
       if (!isSyncError(error)) console.error("sandsync auto-merge: cannot read conflict:", error);
     }
     if (!row || row.status === "open") return unchanged;
-    const current = { current_version_id: row.file_version_id, vector: row.vector };
+    const current = {
+      ...(row.file_version_id ? { currentVersionId: row.file_version_id } : {}),
+      vector: row.vector,
+    };
+    const resolved = row.resolved_version_id ? { versionId: row.resolved_version_id } : {};
     if (row.resolution === "merged") {
       return {
         ...item,
         outcome: "merged",
-        version_id: row.resolved_version_id,
+        ...resolved,
         ...current,
-        auto_merged: true,
+        autoMerged: true,
         // The vector the server gave the version this change became (before the merge that
         // dominates it): the client records its own bytes under it, never a guess.
-        ...(row.incoming_vector ? { incoming_vector: row.incoming_vector } : {}),
-        sha256: row.sha256,
+        ...(row.incoming_vector ? { incomingVector: row.incoming_vector } : {}),
+        ...(row.sha256 ? { sha256: row.sha256 } : {}),
         size: Number(row.size),
       };
     }
@@ -256,10 +234,10 @@ export class MergeService {
       return {
         ...item,
         outcome: "applied",
-        version_id: row.resolved_version_id,
+        ...resolved,
         ...current,
-        superseded_version_id: row.current_version_id,
-        ...(refused ? { merge_refused: refused } : {}),
+        ...(row.current_version_id ? { supersededVersionId: row.current_version_id } : {}),
+        ...(refused ? { mergeRefused: refused } : {}),
       };
     }
     return unchanged;
@@ -285,20 +263,6 @@ interface DescribedRow {
  */
 export type MergeNote = MergeRefusal | "deferred" | ErrorCode;
 
-/** One item of `commit_changes`' answer (see docs/schema.md, Outcomes). */
-export interface CommitItem {
-  readonly index: number;
-  readonly outcome: string;
-  readonly conflict_id?: string;
-  readonly [key: string]: unknown;
-}
-
-/** `commit_changes`' answer, as far as the merge hook reads it. */
-export interface CommitResult {
-  readonly items?: readonly CommitItem[];
-  readonly [key: string]: unknown;
-}
-
 /**
  * The hook at the end of `SyncService.commit`: auto-merges the commit's conflicts when the
  * workspace's strategy is `auto_merge` (see {@linkcode MergeService.afterCommit}).
@@ -307,7 +271,7 @@ export function autoMergeCommit(
   deps: MergeDeps,
   caller: Caller,
   request: { readonly workspaceId: string; readonly replicaId: string },
-  result: unknown,
-): Promise<CommitResult | undefined> {
-  return new MergeService(deps).afterCommit(caller, request, result as CommitResult | undefined);
+  result: CommitAnswer,
+): Promise<CommitAnswer> {
+  return new MergeService(deps).afterCommit(caller, request, result);
 }

@@ -1,30 +1,13 @@
 /**
  * Postgres errors mapped to API errors in one place: the sync core raises a closed set of
- * errors with a stable SQLSTATE and the code in HINT (see `sandsync.error_codes`); RLS and the
- * quota trigger raise 42501. Anything else is an internal error, its cause logged, never sent.
+ * errors with a stable SQLSTATE and the API's own error code as HINT (`sandsync.error_codes`
+ * lists them, and tests check that list against `ERROR_STATUS`), so a hint that is a known code
+ * is that code. RLS and the quota trigger raise 42501. Anything else is an internal error, its
+ * cause logged, never sent.
  *
  * @module
  */
-import { type ErrorCode, SyncError } from "../../../../shared/protocol/errors.ts";
-
-/** SQL hint → API code, for hints whose name differs or which need folding. */
-const HINT_CODES: Readonly<Record<string, ErrorCode>> = {
-  invalid_input: "validation_failed",
-  invalid_path: "invalid_path",
-  duplicate_path: "validation_failed",
-  not_authenticated: "unauthorized",
-  workspace_not_found: "workspace_not_found",
-  replica_not_found: "replica_not_found",
-  conflict_not_found: "conflict_not_found",
-  blob_not_stored: "blob_missing",
-  quota_exceeded: "quota_exceeded",
-  stale_resolution: "precondition_failed",
-  conflict_closed: "conflict_closed",
-  change_set_mismatch: "idempotency_conflict",
-  invalid_object_key: "forbidden",
-  checkpoint_exists: "checkpoint_exists",
-  restore_point_not_found: "restore_point_not_found",
-};
+import { isErrorCode, SyncError } from "../../../../shared/protocol/errors.ts";
 
 interface PostgresError {
   readonly code?: string;
@@ -41,8 +24,8 @@ function isPostgresError(error: unknown): error is PostgresError & Error {
 /** Turns a thrown database error into a {@linkcode SyncError}; passes SyncErrors through. */
 export function fromDatabaseError(error: unknown): unknown {
   if (error instanceof SyncError || !isPostgresError(error)) return error;
-  const code = error.hint ? HINT_CODES[error.hint] : undefined;
-  if (code) {
+  const code = error.hint;
+  if (isErrorCode(code)) {
     const details = parseDetail(error.detail);
     return new SyncError(code, error.message ?? "Database error", {
       cause: error,

@@ -7,14 +7,8 @@
  */
 import { errors } from "../../../../shared/protocol/errors.ts";
 import { sha256Hex } from "../../../../shared/hash.ts";
-import {
-  AGENT_TOKEN_HEADER,
-  agentCaller,
-  bearerToken,
-  type Caller,
-  SERVICE_CALLER,
-  userCaller,
-} from "./caller.ts";
+import { AGENT_TOKEN_HEADER } from "../../../../shared/protocol/common.ts";
+import { agentCaller, bearerToken, type Caller, SERVICE_CALLER, userCaller } from "./caller.ts";
 import type { Database } from "../db/db.ts";
 import { type TokenVerifier, tokenVerifierFromEnv } from "./token_verifier.ts";
 

@@ -20,9 +20,6 @@ export interface Caller {
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
-/** The header carrying an agent token. */
-export const AGENT_TOKEN_HEADER = "x-sandsync-token";
-
 /** What a looked-up agent token grants. */
 export interface AgentGrant {
   readonly tokenId: string;
