@@ -1,5 +1,5 @@
 /**
- * The agent's side of the symlink rule (`shared/protected_paths.ts`, the bridge's restore
+ * The agent's side of the symlink rule (`shared/paths/protected_paths.ts`, the bridge's restore
  * follows the same): before a remote change creates, writes, renames or deletes anything, every
  * directory on the way inside the root is looked at with lstat; one that is a symlink (or not a
  * directory) refuses the path, since the write would land wherever the link points, possibly

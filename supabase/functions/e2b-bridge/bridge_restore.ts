@@ -5,7 +5,7 @@
  * other file is streamed from Storage into a temp name in its directory, verified by hash
  * inside the sandbox, given its mode, then renamed into place (E2B writes truncate in place
  * otherwise). Nothing outside the root is touched: a directory on the way that is a symlink
- * refuses the files below it (the one rule of `shared/protected_paths.ts`, the agent's too), and
+ * refuses the files below it (the one rule of `shared/paths/protected_paths.ts`, the agent's too), and
  * a path the sandbox's ignore rules or the protected set (`.git/`, `.sandsync/`, temp names)
  * cover is never written. Only permission bits are applied (no setuid, setgid or sticky). The
  * last page leaves `<root>/.sandsync/instance.json` so an agent inside the sandbox recognises

@@ -1,7 +1,7 @@
 /**
  * The pure part of a server-side merge: whether two conflicting versions may be merged at all
  * (both text, an ancestor, each side under the size limit), the three-way merge itself
- * (shared/merge.ts), and the conflicting hunks as the API shows them (1-based line ranges with
+ * (shared/merge/merge.ts), and the conflicting hunks as the API shows them (1-based line ranges with
  * both sides' lines).
  *
  * @module
@@ -79,7 +79,7 @@ export function planMerge(
   };
 }
 
-/** A conflict of shared/merge.ts (0-based starts) as an API hunk (1-based). */
+/** A conflict of shared/merge/merge.ts (0-based starts) as an API hunk (1-based). */
 export function toHunk(conflict: MergeConflict): MergeHunk {
   const range = (start: number, lines: string[]): LineRange => ({
     start: start + 1,

@@ -1,5 +1,5 @@
 /**
- * The server's protected-path rule at the API boundary (`shared/protected_paths.ts`): a change
+ * The server's protected-path rule at the API boundary (`shared/paths/protected_paths.ts`): a change
  * that would create or write `.sandsync/…`, a `.sandsync-tmp-*` name, or `.git/…` in a workspace
  * that has not opted in (`sync_git`) is refused with `invalid_path` (400) before any quota is
  * reserved or any byte stored. The trigger `files_refuse_protected_path` refuses the same rows
