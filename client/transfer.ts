@@ -1,9 +1,9 @@
 /**
- * Moving bytes to and from Storage as negotiate says (DESIGN decision 3): small blobs inline
- * in the commit (base64), medium ones with one `PUT` to a signed upload URL, large ones
- * resumably over TUS (tus-js-client, 6 MiB chunks, `x-signature`), and downloads from signed
- * URLs. SHA-256 is computed while the bytes stream, so a file that changed under the upload
- * is caught before the commit names it.
+ * Moving bytes to and from Storage as negotiate says
+ * (docs/decisions/0003-bytes-bypass-functions.md): small blobs inline in the commit (base64),
+ * medium ones with one `PUT` to a signed upload URL, large ones resumably over TUS (tus-js-client,
+ * 6 MiB chunks, `x-signature`), and downloads from signed URLs. SHA-256 is computed while the bytes
+ * stream, so a file that changed under the upload is caught before the commit names it.
  *
  * @module
  */

@@ -6,6 +6,12 @@
  */
 import postgres from "postgres";
 import { join } from "node:path";
+import {
+  foreignHistoryMessage,
+  foreignVersions,
+  migrationVersions,
+  projectMigrationFiles,
+} from "./migrations.ts";
 
 const BOOTSTRAP_DIR = new URL("./bootstrap/", import.meta.url);
 
@@ -48,10 +54,36 @@ export function findSupabaseCli(): string {
 }
 
 /**
+ * Refuses, with a message saying how to recreate it, a database whose recorded migration history
+ * holds versions `supabase/migrations` does not (one built before the squash of 2026-12-06): the
+ * CLI would refuse it too, with a message that does not say why or what to do. Never resets it:
+ * with DATABASE_URL the database may hold someone's data.
+ */
+export async function checkMigrationHistory(url: string, rootDir: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [table] = await sql<{ present: boolean }[]>`
+      select to_regclass('supabase_migrations.schema_migrations') is not null as present`;
+    if (!table?.present) return;
+    const rows = await sql<{ version: string }[]>`
+      select version from supabase_migrations.schema_migrations`;
+    const foreign = foreignVersions(
+      rows.map((row) => row.version),
+      migrationVersions(projectMigrationFiles(rootDir)),
+    );
+    if (foreign.length > 0) throw new Error(foreignHistoryMessage(foreign));
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
  * Applies `supabase/migrations` with `supabase migration up --remote=<url> --yes`, so
- * `supabase_migrations.schema_migrations` is kept exactly as on a hosted project.
+ * `supabase_migrations.schema_migrations` is kept exactly as on a hosted project (after
+ * {@linkcode checkMigrationHistory}).
  */
 export async function applyMigrations(url: string, rootDir: string): Promise<void> {
+  await checkMigrationHistory(url, rootDir);
   const output = await new Deno.Command(findSupabaseCli(), {
     args: ["migration", "up", `--remote=${url}`, "--yes", "--workdir", rootDir],
     cwd: rootDir,

@@ -1,6 +1,6 @@
 /**
- * SHA-256 helpers for content addressing (DESIGN decision 2) that hash while
- * streaming, in Deno, Node and Supabase Edge Functions alike.
+ * SHA-256 helpers for content addressing (docs/decisions/0002-content-addressed-blobs.md)
+ * that hash while streaming, in Deno, Node and Supabase Edge Functions alike.
  *
  * Why `node:crypto` and not WebCrypto: `crypto.subtle.digest` only hashes a
  * whole buffer, so a 1 GiB upload would have to sit in memory (functions get

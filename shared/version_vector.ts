@@ -1,7 +1,7 @@
 /**
  * Version vectors: one counter per replica, used to order file versions
- * (DESIGN decision 4). A missing entry means 0, so `{}` and `{ a: 0 }` are
- * the same vector.
+ * (docs/decisions/0004-version-vectors.md). A missing entry means 0, so `{}`
+ * and `{ a: 0 }` are the same vector.
  *
  * @module
  */

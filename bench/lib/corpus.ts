@@ -1,8 +1,9 @@
 /**
  * The benchmark corpus (5,000 real source files, 52.2 MB) built by the maintainers' script
- * `../shared/bench/make-corpus.sh` (beside the repository, as developers and CI have it), cached
- * between runs under a cache directory and keyed by the script and its lock file, so a change
- * to either rebuilds it.
+ * `make-corpus.sh`, which is not part of this repository (developers and CI keep it in a
+ * `shared/bench/` folder beside the checkout; {@linkcode corpusScript} says where it is looked
+ * for), cached between runs under a cache directory and keyed by the script and its lock file, so
+ * a change to either rebuilds it.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { sha256Hex } from "../../shared/hash.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
-/** The content digest the reference figures were measured on (README of ../shared). */
+/** The content digest of the corpus the reference figures were measured on (docs/benchmarks.md). */
 export const CORPUS_DIGEST_PREFIX = "a261f493933a3c1b";
 
 /** A built corpus: where it is and what the script said about it. */
@@ -34,8 +35,9 @@ function exists(path: string): boolean {
 }
 
 /**
- * Where `make-corpus.sh` is: `SANDSYNC_CORPUS_SCRIPT`, else `<repo>/../shared/bench/`, else
- * `/work/shared/bench/` (a git worktree sits deeper than the main checkout).
+ * Where `make-corpus.sh` is: `SANDSYNC_CORPUS_SCRIPT`, else `shared/bench/` in the directory
+ * that holds the checkout, else `/work/shared/bench/` (a git worktree sits deeper than the main
+ * checkout).
  */
 export function corpusScript(env: Record<string, string | undefined> = Deno.env.toObject()) {
   const candidates = [

@@ -16,7 +16,8 @@ Deno.test("corpusScript() takes SANDSYNC_CORPUS_SCRIPT first, and says where it 
         return error as Error;
       }
     })();
-    // Either a fallback (../shared beside the repo, /work/shared) exists, or the error names them.
+    // Either a fallback (shared/bench beside the checkout, /work/shared/bench) exists, or the
+    // error names them.
     if (found instanceof Error) assert.match(found.message, /nope\.sh.*make-corpus\.sh/);
     else assert.match(found, /shared\/bench\/make-corpus\.sh$/);
   } finally {

@@ -1,11 +1,12 @@
 /**
  * A client-side preview of what the server decides when a change of one path is committed
- * (DESIGN decisions 4 and 5). The server never runs this code: the decision is made by SQL
- * (`public.commit_changes`, its last definition in supabase/migrations), and for `auto_merge`
- * the text merge by the conflicts function (supabase/functions/_shared/conflicts/merge_service.ts)
- * right after the commit. {@linkcode ConflictResolver} mirrors both and answers in SQL's
- * vocabulary; the shared case table `shared/testdata/conflict_cases.json` holds SQL (pgTAP) and
- * this copy (shared/merge/conflict_cases_test.ts) to the same answers, so change them together.
+ * (docs/decisions/0004-version-vectors.md, docs/decisions/0005-conflict-strategies.md). The
+ * server never runs this code: the decision is made by SQL (`public.commit_changes`, its last
+ * definition in supabase/migrations), and for `auto_merge` the text merge by the conflicts
+ * function (supabase/functions/_shared/conflicts/merge_service.ts) right after the commit.
+ * {@linkcode ConflictResolver} mirrors both and answers in SQL's vocabulary; the shared case
+ * table `shared/testdata/conflict_cases.json` holds SQL (pgTAP) and this copy
+ * (shared/merge/conflict_cases_test.ts) to the same answers, so change them together.
  *
  * The order of SQL's rules:
  * 1. The path does not exist: a delete is `merged` (both agree), an edit is `applied`, unless

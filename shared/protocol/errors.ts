@@ -1,9 +1,10 @@
 /**
- * The one error vocabulary of the sync API (STYLE rule 6): a closed set of codes, each with
- * exactly one HTTP status; the {@linkcode SyncError} class; the `errors` factories, which keep
- * one message style (sentence case, no trailing period, quoted values in JSON string quoting, a
- * colon before detail); rendering for the functions; decoding for clients. The database raises
- * the same codes as HINT (`sandsync.error_codes`, mapped in `_shared/db/db_errors.ts`).
+ * The one error vocabulary of the sync API (docs/decisions/0012-one-contract.md): a closed set of
+ * codes, so that the functions, SQL and clients name every failure alike, each with exactly one
+ * HTTP status; the {@linkcode SyncError} class; the `errors` factories, which keep one message
+ * style (sentence case, no trailing period, quoted values in JSON string quoting, a colon before
+ * detail); rendering for the functions; decoding for clients. The database raises the same codes as
+ * HINT (`sandsync.error_codes`, mapped in `_shared/db/db_errors.ts`).
  *
  * Status choices:
  * - Every malformed input is 400: bad syntax (`invalid_json`), a body that

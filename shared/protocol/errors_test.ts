@@ -60,7 +60,7 @@ Deno.test("errors factories cover every code", () => {
   assert.deepEqual([...covered].sort(), Object.keys(ERROR_STATUS).sort());
 });
 
-Deno.test("errors factories write messages in the house style", () => {
+Deno.test("errors factories write messages in the one message style", () => {
   for (const error of SAMPLES) {
     assert.match(error.message, /^[A-Z]/, error.message);
     assert.doesNotMatch(error.message, /[.\s]$/, error.message);

@@ -2,9 +2,10 @@
  * The sync API (`POST sync/negotiate`, `POST sync/commit`, `GET sync/changes`,
  * `GET sync/manifest`): its request bodies and queries as zod schemas with their inferred types,
  * and its answers as plain types, defined once for the function and its clients. Validate once at
- * the boundary (STYLE rule 7) with {@linkcode parseWire}, which throws a `validation_failed`
- * {@linkcode SyncError} listing every issue with its dotted path. Unknown keys are stripped, not
- * refused, so older servers accept newer clients.
+ * the boundary, so nothing past it sees malformed input (docs/decisions/0012-one-contract.md),
+ * with {@linkcode parseWire}, which throws a `validation_failed` {@linkcode SyncError} listing
+ * every issue with its dotted path. Unknown keys are stripped, not refused, so older servers
+ * accept newer clients.
  *
  * @module
  */

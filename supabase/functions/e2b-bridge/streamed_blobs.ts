@@ -1,12 +1,12 @@
 /**
  * Blobs whose bytes stream through the function from elsewhere (the e2b-bridge reading sandbox
- * files), in the order the quota rules ask for (DESIGN decision 7), like `blob_ingest.ts` but
- * never holding a file in memory: reserve quota for the owner (all or nothing; the one
- * reservation of `_shared/blobs/blob_reserve.ts`), stream each blob Storage lacks under its
- * content-addressed key while hashing it, remove it again when the bytes are not what was
- * announced (the file changed since it was hashed), then mark the good ones `stored` as the
- * service role (the checks of `_shared/blobs/blob_check.ts`), which only the server may do
- * because only it has hashed the bytes. A later `commit_changes` may then reference them.
+ * files), in the order the quota rules ask for (docs/decisions/0007-quota-by-trigger.md), like
+ * `blob_ingest.ts` but never holding a file in memory: reserve quota for the owner (all or nothing;
+ * the one reservation of `_shared/blobs/blob_reserve.ts`), stream each blob Storage lacks under its
+ * content-addressed key while hashing it, remove it again when the bytes are not what was announced
+ * (the file changed since it was hashed), then mark the good ones `stored` as the service role (the
+ * checks of `_shared/blobs/blob_check.ts`), which only the server may do because only it has hashed
+ * the bytes. A later `commit_changes` may then reference them.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * How a client should move each new blob into Storage (DESIGN decision 3): small files inline
- * in the commit, medium ones with a signed upload URL, large ones resumably over TUS.
+ * How a client should move each new blob into Storage
+ * (docs/decisions/0003-bytes-bypass-functions.md): small files inline in the commit, medium ones
+ * with a signed upload URL, large ones resumably over TUS.
  *
  * @module
  */

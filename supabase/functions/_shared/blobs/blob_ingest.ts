@@ -1,10 +1,11 @@
 /**
- * Bytes the server holds in memory (inline files of a sync commit, the body of a files PUT)
- * become committable blobs here, in the order the quota rules ask for (DESIGN decision 7):
- * reserve quota for the owner (`blob_reserve.ts`: all or nothing, `quota_exceeded` leaves no
- * reservation and no blob row), write each object Storage lacks under its content-addressed key,
- * then mark the blobs `stored` as the service role (`blob_check.ts`), which only the server may
- * do because only it has hashed the bytes. A later `commit_changes` may then reference them.
+ * Bytes the server holds in memory (inline files of a sync commit, the body of a files PUT) become
+ * committable blobs here, in the order the quota rules ask for
+ * (docs/decisions/0007-quota-by-trigger.md): reserve quota for the owner (`blob_reserve.ts`: all or
+ * nothing, `quota_exceeded` leaves no reservation and no blob row), write each object Storage lacks
+ * under its content-addressed key, then mark the blobs `stored` as the service role
+ * (`blob_check.ts`), which only the server may do because only it has hashed the bytes. A later
+ * `commit_changes` may then reference them.
  *
  * @module
  */

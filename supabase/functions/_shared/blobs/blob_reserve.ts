@@ -1,10 +1,10 @@
 /**
- * The one quota reservation before bytes move (DESIGN decision 7), for a client about to upload
- * (the sync function's negotiate) and for the server about to store bytes itself (inline and
- * server-made bytes, `blob_ingest.ts`; bytes streamed from a sandbox, the bridge): all or
- * nothing (`quota_exceeded` leaves no reservation and no blob row), as the caller (the service
- * role reserves on the owner's behalf), together with each blob row's state as the caller sees
- * it, so callers can tell verified bytes (`stored`) and bytes about to be removed
+ * The one quota reservation before bytes move (docs/decisions/0007-quota-by-trigger.md), for a
+ * client about to upload (the sync function's negotiate) and for the server about to store bytes
+ * itself (inline and server-made bytes, `blob_ingest.ts`; bytes streamed from a sandbox, the
+ * bridge): all or nothing (`quota_exceeded` leaves no reservation and no blob row), as the caller
+ * (the service role reserves on the owner's behalf), together with each blob row's state as the
+ * caller sees it, so callers can tell verified bytes (`stored`) and bytes about to be removed
  * (`collecting`) from the rest.
  *
  * @module

@@ -1,10 +1,11 @@
 /**
- * Server-side three-way merge of conflicts (DESIGN decision 5, `auto_merge`): read the ancestor,
- * the file's current version and the incoming one from Storage, merge text with shared/merge/merge.ts
- * and, when clean, store the result and resolve the conflict with it, so one version dominating
- * both sides becomes current. Used on demand (`POST conflicts/<id>/merge`) and right after a
- * commit in an `auto_merge` workspace ({@linkcode autoMergeCommit}), where a merge that cannot
- * be made falls back to the workspace's `merge_fallback`.
+ * Server-side three-way merge of conflicts (`auto_merge`,
+ * docs/decisions/0005-conflict-strategies.md): read the ancestor, the file's current version and
+ * the incoming one from Storage, merge text with shared/merge/merge.ts and, when clean, store the
+ * result and resolve the conflict with it, so one version dominating both sides becomes current.
+ * Used on demand (`POST conflicts/<id>/merge`) and right after a commit in an `auto_merge`
+ * workspace ({@linkcode autoMergeCommit}), where a merge that cannot be made falls back to the
+ * workspace's `merge_fallback`.
  *
  * @module
  */
