@@ -9,6 +9,21 @@ import { join } from "node:path";
 /** A migration file name: `YYYYMMDDHHmmss_snake_description.sql`. */
 export const MIGRATION_NAME = /^(\d{14})_[a-z0-9_]+\.sql$/;
 
+/**
+ * The last version of the squashed baseline (docs/decisions/0013-migration-squash.md). Migrations
+ * up to it hold one live definition per object; later ones change it forward with `create or
+ * replace`.
+ */
+export const BASELINE_LAST_VERSION = "20261206001400";
+
+/** The files of `files` that belong to the squashed baseline. */
+export function baselineFiles(files: readonly string[]): string[] {
+  return files.filter((name) => {
+    const version = MIGRATION_NAME.exec(name)?.[1];
+    return version !== undefined && version <= BASELINE_LAST_VERSION;
+  });
+}
+
 /** The `.sql` files of `dir` in the order the CLI applies them (by name). */
 export function migrationFiles(dir: string): string[] {
   return [...Deno.readDirSync(dir)].filter((entry) => entry.isFile && entry.name.endsWith(".sql"))

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
+  BASELINE_LAST_VERSION,
+  baselineFiles,
   createdFunctions,
   foreignHistoryMessage,
   foreignVersions,
@@ -16,8 +18,10 @@ function migrationText(name: string): string {
   return Deno.readTextFileSync(new URL(name, MIGRATIONS));
 }
 
-Deno.test("no SQL function is created in more than one migration", () => {
-  const files = projectMigrationFiles(ROOT);
+Deno.test("in the squashed baseline no SQL function is created in more than one migration", () => {
+  const files = baselineFiles(projectMigrationFiles(ROOT));
+  // The baseline is on disk whole: its last migration is present.
+  assert.ok(files.some((name) => name.startsWith(BASELINE_LAST_VERSION)), "baseline not found");
   const homes = new Map<string, string[]>();
   for (const file of files) {
     for (const name of new Set(createdFunctions(migrationText(file)))) {
@@ -29,6 +33,18 @@ Deno.test("no SQL function is created in more than one migration", () => {
   const twice = [...homes].filter(([, where]) => where.length > 1)
     .map(([name, where]) => `${name}: ${where.join(", ")}`);
   assert.deepEqual(twice, []);
+});
+
+Deno.test("baselineFiles() keeps the squashed migrations and leaves later forward changes out", () => {
+  assert.deepEqual(
+    baselineFiles([
+      "20261206000100_schema_and_privileges.sql",
+      `${BASELINE_LAST_VERSION}_replica_state.sql`,
+      "20261207000100_fix_commit_outcome.sql",
+      "notes.sql",
+    ]),
+    ["20261206000100_schema_and_privileges.sql", `${BASELINE_LAST_VERSION}_replica_state.sql`],
+  );
 });
 
 Deno.test("no migration creates the same SQL function twice", () => {

@@ -1,8 +1,8 @@
 /**
  * A client-side preview of what the server decides when a change of one path is committed
  * (docs/decisions/0004-version-vectors.md, docs/decisions/0005-conflict-strategies.md). The
- * server never runs this code: the decision is made by SQL (`public.commit_changes`, its last
- * definition in supabase/migrations), and for `auto_merge` the text merge by the conflicts
+ * server never runs this code: the decision is made by SQL (`sandsync.commit_outcome`, which
+ * `public.commit_changes` performs; supabase/migrations/20261206000800_commit.sql), and for `auto_merge` the text merge by the conflicts
  * function (supabase/functions/_shared/conflicts/merge_service.ts) right after the commit.
  * {@linkcode ConflictResolver} mirrors both and answers in SQL's vocabulary; the shared case
  * table `shared/testdata/conflict_cases.json` holds SQL (pgTAP) and this copy

@@ -1,6 +1,6 @@
 /**
  * Blob collection, in the three steps of the `collecting` state (see the migration
- * `20261204060000_blob_collecting_state.sql`): mark unreferenced blob rows `collecting` (a commit
+ * `20261206001200_housekeeping.sql`): mark unreferenced blob rows `collecting` (a commit
  * can no longer reference them, and reservations treat them as absent), remove their objects
  * through Storage (the storage trigger lowers `used_bytes`), then forget the rows that still have
  * no object. Objects under an owner's prefix that are no blob's key are removed too. Every step
