@@ -40,6 +40,11 @@ export interface StackConfig {
   readonly functionsEnvFile: string;
   /** Seconds between housekeeping runs (the `housekeeping` function); 0 turns them off. */
   readonly housekeepingSeconds: number;
+  /**
+   * Overrides of the Auth API's `[auth]` settings: `SANDSYNC_AUTH_JWT_EXPIRY`,
+   * `SANDSYNC_AUTH_REFRESH_TOKEN_REUSE_INTERVAL`, `SANDSYNC_AUTH_SIGNING_KEYS`.
+   */
+  readonly authEnv: Readonly<Record<string, string | undefined>>;
 }
 
 const ROOT_DIR = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
@@ -63,6 +68,9 @@ export function loadStackConfig(
     functionsEnvFile: env.SANDSYNC_FUNCTIONS_ENV_FILE ??
       join(ROOT_DIR, "supabase", "functions", ".env"),
     housekeepingSeconds: parseSeconds(env.SANDSYNC_HOUSEKEEPING_SECONDS, 300),
+    authEnv: Object.fromEntries(
+      Object.entries(env).filter(([name]) => name.startsWith("SANDSYNC_AUTH_")),
+    ),
   };
 }
 

@@ -14,18 +14,27 @@ import {
 } from "./migrations.ts";
 
 const BOOTSTRAP_DIR = new URL("./bootstrap/", import.meta.url);
+const AUTH_BOOTSTRAP = "01_auth.sql";
 
 /**
  * Applies the Supabase bootstrap SQL when the database lacks it (hosted and `supabase start`
  * databases already have roles, `auth` and `storage`, and are left alone). Returns whether it ran.
+ * A database an older bootstrap prepared, without the Auth API's session tables, gets only the
+ * (idempotent) `auth` part again.
  */
 export async function bootstrapDatabase(url: string): Promise<boolean> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const [row] = await sql<{ present: boolean }[]>`
+    const [row] = await sql<{ present: boolean; sessions: boolean }[]>`
       select to_regclass('storage.objects') is not null
-        and to_regclass('auth.users') is not null as present`;
-    if (row?.present) return false;
+        and to_regclass('auth.users') is not null as present,
+        to_regclass('auth.refresh_tokens') is not null as sessions`;
+    if (row?.present && row.sessions) return false;
+    if (row?.present) {
+      const text = await Deno.readTextFile(new URL(AUTH_BOOTSTRAP, BOOTSTRAP_DIR));
+      await sql.begin((tx) => tx.unsafe(text));
+      return true;
+    }
     const files = [...Deno.readDirSync(BOOTSTRAP_DIR)].map((entry) => entry.name)
       .filter((name) => name.endsWith(".sql")).sort();
     for (const file of files) {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createGateway } from "./gateway.ts";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { createGateway, type GatewayOptions } from "./gateway.ts";
 import { FunctionWorkers } from "./function_workers.ts";
 import { functionExists } from "./functions_config.ts";
 import { apiKeys, signJwt } from "./jwt.ts";
@@ -12,6 +13,7 @@ const FUNCTIONS_DIR = join(ROOT, "supabase", "functions");
 
 async function withGateway(
   run: (fetchPath: (path: string, init?: RequestInit) => Promise<Response>) => Promise<void>,
+  extra: Pick<GatewayOptions, "auth" | "authKeys"> = {},
 ) {
   const workers = new FunctionWorkers({
     functionsDir: FUNCTIONS_DIR,
@@ -25,6 +27,7 @@ async function withGateway(
     invokeFunction: (name, request, path) => workers.fetch(name, request, path),
     functionSettings: (name) =>
       functionExists(FUNCTIONS_DIR, name) ? { verifyJwt: name !== "open" } : undefined,
+    ...extra,
   });
   try {
     await run((path, init) => gateway(new Request(`http://127.0.0.1:54321${path}`, init)));
@@ -107,4 +110,50 @@ Deno.test("gateway answers an unknown function and the shared folder with 404", 
       assert.equal((await response.json()).code, "NOT_FOUND");
     }
   });
+});
+
+Deno.test("gateway routes /auth/v1 to the Auth API with CORS, and answers its preflight", async () => {
+  const auth = (request: Request) =>
+    Promise.resolve(Response.json({ auth: new URL(request.url).pathname }));
+  await withGateway(async (fetchPath) => {
+    const response = await fetchPath("/auth/v1/token?grant_type=password", { method: "POST" });
+    assert.deepEqual(await response.json(), { auth: "/auth/v1/token" });
+    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    assert.match(response.headers.get("access-control-expose-headers") ?? "", /x-sb-error-code/);
+    const preflight = await fetchPath("/auth/v1/token", {
+      method: "OPTIONS",
+      headers: { "access-control-request-method": "POST", origin: "http://app.test" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(
+      preflight.headers.get("access-control-allow-headers") ?? "",
+      /x-supabase-api-version/,
+    );
+    await preflight.body?.cancel();
+  }, { auth });
+  await withGateway(async (fetchPath) => {
+    const response = await fetchPath("/auth/v1/user");
+    assert.equal(response.status, 404, "no Auth API, no route");
+    await response.body?.cancel();
+  });
+});
+
+Deno.test("gateway accepts tokens signed with the Auth API's asymmetric keys where verify_jwt is on", async () => {
+  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...await exportJWK(publicKey), kid: "auth-key", alg: "ES256" };
+  const sign = (kid: string) =>
+    new SignJWT({ role: "anon", exp: Math.floor(Date.now() / 1000) + 60 })
+      .setProtectedHeader({ alg: "ES256", kid, typ: "JWT" }).sign(privateKey);
+  await withGateway(async (fetchPath) => {
+    const known = await fetchPath("/functions/v1/health", {
+      headers: { authorization: `Bearer ${await sign("auth-key")}` },
+    });
+    assert.equal(known.status, 200);
+    await known.body?.cancel();
+    const unknown = await fetchPath("/functions/v1/health", {
+      headers: { authorization: `Bearer ${await sign("other-key")}` },
+    });
+    assert.equal(unknown.status, 401);
+    assert.equal((await unknown.json()).code, "UNAUTHORIZED_INVALID_JWT");
+  }, { authKeys: () => [jwk] });
 });

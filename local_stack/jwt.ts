@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { errors, jwtVerify, SignJWT } from "jose";
+import { decodeProtectedHeader, errors, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
 
 /** Claims the stack reads from a token. */
 export interface JwtClaims {
@@ -35,14 +35,27 @@ export function signJwt(claims: Record<string, unknown>, secret: string): Promis
   return new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(key(secret));
 }
 
-/** Verifies signature, algorithm and expiry (`exp` is required, as hosted); never throws. */
-export async function verifyJwt(token: string | undefined, secret: string): Promise<JwtResult> {
+/**
+ * Verifies signature, algorithm and expiry (`exp` is required, as hosted); never throws. A token
+ * whose `kid` names one of `publicKeys` (the Auth API's asymmetric keys, when configured) is
+ * checked with that key, any other with the HS256 secret.
+ */
+export async function verifyJwt(
+  token: string | undefined,
+  secret: string,
+  publicKeys: readonly JWK[] = [],
+): Promise<JwtResult> {
   if (!token) return { ok: false, reason: "missing", message: "Missing authorization header" };
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
-      algorithms: ["HS256"],
-      requiredClaims: ["exp"],
-    });
+    const kid = publicKeys.length > 0 ? decodeProtectedHeader(token).kid : undefined;
+    const jwk = kid === undefined
+      ? undefined
+      : publicKeys.find((candidate) => candidate.kid === kid);
+    const { payload } = await jwtVerify(
+      token,
+      jwk ? await importJWK(jwk, jwk.alg) : key(secret),
+      { algorithms: jwk?.alg ? [jwk.alg] : ["HS256"], requiredClaims: ["exp"] },
+    );
     return { ok: true, claims: payload as JwtClaims };
   } catch (error) {
     if (error instanceof errors.JWTExpired) {

@@ -20,6 +20,7 @@ const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`Sandsync local stack started in ${seconds} s.
 
          API URL: ${stack.apiUrl}
+        Auth URL: ${stack.apiUrl}/auth/v1
      Storage URL: ${stack.apiUrl}/storage/v1
    Functions URL: ${stack.apiUrl}/functions/v1
           DB URL: ${stack.dbUrl}
@@ -28,7 +29,7 @@ console.log(`Sandsync local stack started in ${seconds} s.
 service_role key: ${stack.serviceRoleKey}
         env file: ${stack.envFile}
 
-Create a user and get its access token: deno task user you@example.com
+Create a user and get its access token: deno task user you@example.com [--password P]
 Press Ctrl-C to stop.`);
 
 let stopping = false;

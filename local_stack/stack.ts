@@ -1,7 +1,7 @@
 /**
  * The Docker-free local Supabase stack: Postgres (ephemeral cluster or DATABASE_URL), Supabase
- * bootstrap, migrations through the Supabase CLI, the Storage API and the Edge Functions gateway,
- * all behind one base URL.
+ * bootstrap, migrations through the Supabase CLI, the Auth API, the Storage API and the Edge
+ * Functions gateway, all behind one base URL.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { apiKeys } from "./jwt.ts";
 import { freePort, isPortFree } from "./ports.ts";
 import { type PostgresCluster, startPostgres } from "./postgres.ts";
 import { createStorageApi } from "./storage/mod.ts";
+import { createAuthApi, parseAuthSettings } from "./auth/mod.ts";
 
 /** A running stack: what `supabase status` would print, and how to stop it. */
 export interface Stack {
@@ -86,6 +87,16 @@ async function start(
 
   const functionsDir = join(config.rootDir, "supabase", "functions");
   const configToml = join(config.rootDir, "supabase", "config.toml");
+  const auth = await createAuthApi({
+    dbUrl,
+    jwtSecret: config.jwtSecret,
+    apiUrl,
+    settings: parseAuthSettings(await Deno.readTextFile(configToml), {
+      env: config.authEnv,
+      supabaseDir: join(config.rootDir, "supabase"),
+    }),
+  });
+  cleanups.push(() => auth.close());
   const functionEnv = {
     SUPABASE_URL: apiUrl,
     SUPABASE_ANON_KEY: keys.anonKey,
@@ -105,6 +116,8 @@ async function start(
   const gateway = createGateway({
     jwtSecret: config.jwtSecret,
     storage: (request) => storage.fetch(request),
+    auth: (request) => auth.fetch(request),
+    authKeys: () => auth.publicKeys(),
     invokeFunction: (name, request, path) => workers.fetch(name, request, path),
     functionSettings: (name) => {
       if (!functionExists(functionsDir, name)) return undefined;

@@ -1,6 +1,8 @@
 /**
- * `deno task user <email> [--ttl <duration>]`: creates a local user (idempotent) in the running
- * stack's database and prints only its access token, for `Authorization: Bearer`.
+ * `deno task user <email> [--ttl <duration>] [--password <password>]`: creates a local user
+ * (idempotent) in the running stack's database and prints only its access token, for
+ * `Authorization: Bearer`. With `--password` the user (new or existing) gets that password and
+ * can sign in through `/auth/v1` (supabase-js `signInWithPassword`).
  *
  * @module
  */
@@ -9,7 +11,8 @@ import { loadStackConfig } from "./config.ts";
 import { parseDotenv } from "./dotenv.ts";
 import { createUser } from "./users.ts";
 
-const USAGE = "Usage: deno task user <email> [--ttl <duration, e.g. 3600, 30m, 12h, 7d>]";
+const USAGE =
+  "Usage: deno task user <email> [--ttl <duration, e.g. 3600, 30m, 12h, 7d>] [--password <password>]";
 
 /** Parses `3600`, `90s`, `30m`, `12h` or `7d` into seconds. */
 export function parseDuration(text: string): number {
@@ -22,7 +25,11 @@ export function parseDuration(text: string): number {
 async function main(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { ttl: { type: "string" } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { ttl: { type: "string" }, password: { type: "string" } },
+    });
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
     return 2;
@@ -47,6 +54,7 @@ async function main(args: string[]): Promise<number> {
     const user = await createUser(env.SUPABASE_DB_URL ?? "", email, {
       jwtSecret: env.JWT_SECRET ?? config.jwtSecret,
       ttlSeconds,
+      password: parsed.values.password,
     });
     console.log(user.accessToken);
     return 0;

@@ -1,7 +1,8 @@
 /**
- * Who is calling: the verified JWT of a request (`Authorization: Bearer`, else `apikey`), and
- * the Postgres role its `role` claim names. Invalid tokens are refused as supabase/storage
- * refuses them: `"403"`/AccessDenied with the verifier's message.
+ * Who is calling: the verified JWT of a request's `Authorization` header (the `apikey` header is
+ * never read, as in supabase/storage's `plugins/jwt.ts`), and the Postgres role its `role` claim
+ * names. Invalid tokens are refused as the real server refuses them: `"403"`/AccessDenied with
+ * jose's message (`Invalid Compact JWS`, `signature verification failed`, ...).
  *
  * @module
  */
@@ -21,7 +22,18 @@ export interface Caller {
   /** The JWT's `sub`, when present: becomes `owner_id` (and `owner` when a uuid). */
   readonly owner: string | undefined;
   readonly token: string;
+  /** False for the anonymous caller of a route that takes no (or an invalid) JWT. */
+  readonly authenticated?: boolean;
 }
+
+/** The caller of a request without a valid JWT, on routes that allow one. */
+export const ANONYMOUS: Caller = {
+  role: "anon",
+  claims: { role: "anon" },
+  owner: undefined,
+  token: "",
+  authenticated: false,
+};
 
 /** A UUID of any version, as `auth.uid()` accepts it. */
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,11 +42,13 @@ function key(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-/** The raw token of a request: the bearer token, else the `apikey` header. */
+/**
+ * The raw token of a request: the `Authorization` header without a leading `Bearer ` (in any
+ * case). Another scheme (`Basic ...`) stays in, so it fails verification as it does on the real
+ * server.
+ */
 export function requestToken(headers: Headers): string {
-  const authorization = headers.get("authorization") ?? "";
-  const bearer = /^Bearer\s+(.+)$/i.exec(authorization.trim())?.[1];
-  return (bearer ?? headers.get("apikey") ?? "").trim();
+  return (headers.get("authorization") ?? "").replace(/^Bearer\s+/i, "").trim();
 }
 
 /**

@@ -3,9 +3,11 @@ import { authenticate, requestToken, signToken } from "./auth.ts";
 
 const SECRET = "test-secret-with-at-least-32-characters!!";
 
-Deno.test("requestToken() prefers the bearer token over the apikey header", () => {
+Deno.test("requestToken() reads Authorization only, with any-case Bearer stripped", () => {
   assert.equal(requestToken(new Headers({ authorization: "Bearer a", apikey: "b" })), "a");
-  assert.equal(requestToken(new Headers({ apikey: "b" })), "b");
+  assert.equal(requestToken(new Headers({ authorization: "bearer a" })), "a");
+  assert.equal(requestToken(new Headers({ authorization: "Basic a" })), "Basic a");
+  assert.equal(requestToken(new Headers({ apikey: "b" })), "");
   assert.equal(requestToken(new Headers()), "");
 });
 

@@ -8,7 +8,7 @@ import type { Caller } from "./auth.ts";
 import type { StorageDatabase } from "./database.ts";
 import type { StorageBackend } from "./disk_backend.ts";
 import { ERRORS } from "./errors.ts";
-import { mustBeValidBucketName } from "./keys.ts";
+import { mustBeNewBucketName } from "./keys.ts";
 import type { BucketListOptions, BucketRow } from "./queries.ts";
 
 /** Settings of a new or changed bucket. */
@@ -20,11 +20,21 @@ export interface BucketSettings {
 
 /** Bucket operations over an injected database and backend. */
 export class Buckets {
-  constructor(readonly db: StorageDatabase, readonly backend: StorageBackend) {}
+  constructor(
+    readonly db: StorageDatabase,
+    readonly backend: StorageBackend,
+    /** The global upload limit: no bucket may allow more (`"413"`, as the real server). */
+    readonly globalLimit: number,
+  ) {}
+
+  #checkLimit(settings: BucketSettings): void {
+    if ((settings.fileSizeLimit ?? 0) > this.globalLimit) throw ERRORS.entityTooLarge();
+  }
 
   /** Creates a bucket as the caller. */
   async create(caller: Caller, id: string, name: string, settings: BucketSettings) {
-    mustBeValidBucketName(id);
+    mustBeNewBucketName(id);
+    this.#checkLimit(settings);
     await this.db.as(caller, (q) =>
       q.insertBucket({
         id,
@@ -50,6 +60,7 @@ export class Buckets {
 
   /** Changes a bucket's settings as the caller. */
   async update(caller: Caller, id: string, settings: BucketSettings): Promise<void> {
+    this.#checkLimit(settings);
     const changed = await this.db.as(caller, (q) => q.updateBucket(id, settings));
     if (changed === 0) throw ERRORS.noSuchBucket(id);
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRange } from "./download.ts";
+import { assetHeaders, parseRange } from "./download.ts";
 import { ERRORS } from "./errors.ts";
 
 Deno.test("parseRange() reads open, closed and suffix ranges clamped to the size", () => {
@@ -11,9 +11,56 @@ Deno.test("parseRange() reads open, closed and suffix ranges clamped to the size
 });
 
 Deno.test("parseRange() refuses malformed and unsatisfiable ranges with InvalidRange", () => {
-  for (const header of ["bytes=5-2", "bytes=10-", "items=1-2", "bytes=-", "bytes=1-2,4-5"]) {
-    assert.throws(() => parseRange(header, 10), { code: "InvalidRange" }, header);
+  for (
+    const header of ["bytes=5-2", "bytes=10-", "items=1-2", "bytes=-", "bytes=1-2,4-5", "bytes=-0"]
+  ) {
+    assert.throws(
+      () => parseRange(header, 10),
+      { code: "InvalidRange", httpStatusCode: 416, userStatusCode: 416 },
+      header,
+    );
   }
+  assert.throws(() => parseRange("bytes=0-", 0), { code: "InvalidRange" }, "an empty object");
+});
+
+Deno.test("assetHeaders() writes the renderer's headers, and never undefined values", () => {
+  const row = {
+    id: "i",
+    bucket_id: "b",
+    name: "a.html",
+    owner: null,
+    owner_id: null,
+    version: "v",
+    metadata: {
+      eTag: '"e"',
+      size: 3,
+      mimetype: "text/html",
+      cacheControl: "max-age=undefined",
+      lastModified: "2026-01-02T03:04:05.000Z",
+      contentLength: 3,
+      httpStatusCode: 200,
+    },
+    user_metadata: {},
+    created_at: new Date(),
+    updated_at: new Date(),
+    last_accessed_at: new Date(),
+  };
+  const get = (init: HeadersInit, query = "") =>
+    assetHeaders(row, new Request(`http://h/x${query}`, { headers: init }));
+  const plain = get({});
+  assert.equal(plain.get("content-type"), "text/plain");
+  assert.equal(plain.get("cache-control"), "no-cache");
+  assert.equal(plain.get("x-robots-tag"), "none");
+  assert.equal(plain.get("last-modified"), "Fri, 02 Jan 2026 03:04:05 GMT");
+  assert.equal(
+    get({ "if-none-match": '"old"' }).get("cache-control"),
+    "no-cache, stale-while-revalidate=30",
+  );
+  assert.equal(get({}, "?download").get("content-disposition"), "attachment;");
+  assert.equal(
+    get({}, "?download=a%20b.txt").get("content-disposition"),
+    "attachment; filename=a%20b.txt; filename*=UTF-8''a%20b.txt",
+  );
 });
 
 Deno.test("StorageError.render() gives Supabase's body; REST answers 400 except for 500s", () => {

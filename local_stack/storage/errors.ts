@@ -6,27 +6,9 @@
  * @module
  */
 
-/** The closed set of codes this server answers with (a subset of supabase/storage's). */
-export type ErrorCode =
-  | "NoSuchBucket"
-  | "NoSuchKey"
-  | "InvalidRequest"
-  | "EntityTooLarge"
-  | "InternalError"
-  | "ResourceNotEmpty"
-  | "InvalidBucketName"
-  | "InvalidKey"
-  | "InvalidRange"
-  | "InvalidMimeType"
-  | "KeyAlreadyExists"
-  | "BucketAlreadyExists"
-  | "DatabaseTimeout"
-  | "InvalidSignature"
-  | "AccessDenied"
-  | "DatabaseError"
-  | "InvalidParameter"
-  | "MissingParameter"
-  | "InvalidUploadSignature";
+import type { ErrorCode } from "./error_codes.ts";
+
+export type { ErrorCode } from "./error_codes.ts";
 
 /** What {@linkcode StorageError.render} produces: the body of every error response. */
 export interface RenderedError {
@@ -42,6 +24,8 @@ interface StorageErrorOptions {
   readonly message: string;
   /** The legacy `error` field; falls back to the code. */
   readonly error?: string;
+  /** The HTTP status of REST answers when it is not the usual 400 (or 500). */
+  readonly userStatusCode?: number;
   readonly cause?: unknown;
 }
 
@@ -51,6 +35,11 @@ export class StorageError extends Error {
   /** The status the real server reports in the body (and TUS answers with). */
   readonly httpStatusCode: number;
   readonly error: string | undefined;
+  /**
+   * The HTTP status REST routes answer with: 400 for every error but a 500, as supabase/storage
+   * does, unless the error names another (416 for ranges, 403 for a role, 404 for routes).
+   */
+  readonly userStatusCode: number;
 
   constructor(options: StorageErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -58,11 +47,7 @@ export class StorageError extends Error {
     this.code = options.code;
     this.httpStatusCode = options.httpStatusCode;
     this.error = options.error;
-  }
-
-  /** REST routes answer 400 for every error but a 500, as supabase/storage does. */
-  get userStatusCode(): number {
-    return this.httpStatusCode === 500 ? 500 : 400;
+    this.userStatusCode = options.userStatusCode ?? (options.httpStatusCode === 500 ? 500 : 400);
   }
 
   /** The JSON body: `{ statusCode, code, error, message }`. */
@@ -134,10 +119,12 @@ export const ERRORS = {
       httpStatusCode: 400,
       message: "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B",
     }),
+  /** A Range the object cannot satisfy: the one REST error answered with its own status. */
   invalidRange: () =>
     make({
       code: "InvalidRange",
-      httpStatusCode: 400,
+      httpStatusCode: 416,
+      userStatusCode: 416,
       error: "invalid_range",
       message: "invalid range provided",
     }),
@@ -185,11 +172,46 @@ export const ERRORS = {
       message: message ?? "Invalid signature",
       cause,
     }),
-  invalidUploadSignature: (message?: string) =>
+  /** A token that does not verify (signed URLs): `"400"`/InvalidJWT with jose's message. */
+  invalidJwt: (message?: string, cause?: unknown) =>
+    make({ code: "InvalidJWT", httpStatusCode: 400, message: message || "Invalid JWT", cause }),
+  /** A valid token whose role the route does not serve: HTTP 403, not 400. */
+  invalidRole: () =>
     make({
-      code: "InvalidUploadSignature",
-      httpStatusCode: 400,
-      message: message ?? "Invalid upload Signature",
+      code: "AccessDenied",
+      httpStatusCode: 403,
+      userStatusCode: 403,
+      error: "Unauthorized",
+      message: "Access denied: Invalid role",
+    }),
+  /** A request the route's schema refuses (Fastify's validation error in the real server). */
+  invalidInput: (message: string) =>
+    make({ code: "InvalidRequest", httpStatusCode: 400, error: "Error", message }),
+  /** A Content-Type header that is not `type/subtype` (Fastify's FST_ERR_CTP_INVALID_MEDIA_TYPE). */
+  invalidContentType: () =>
+    make({
+      code: "InvalidMimeType",
+      httpStatusCode: 415,
+      error: "invalid_mime_type",
+      message: "Invalid Content-Type header",
+    }),
+  /** The REST not-found answer: HTTP 404 and `"404"`. */
+  routeNotFound: (method: string, url: string) =>
+    make({
+      code: "InvalidRequest",
+      httpStatusCode: 404,
+      userStatusCode: 404,
+      error: "Not Found",
+      message: `Route ${method}:${url} not found`,
+    }),
+  /** An object whose row exists but whose bytes do not (the renderer's 404). */
+  bytesNotFound: (version: string, cause?: unknown) =>
+    make({
+      code: "NoSuchKey",
+      httpStatusCode: 404,
+      error: "Not found",
+      message: "The resource was not found",
+      cause: cause ?? version,
     }),
   databaseTimeout: (cause?: unknown) =>
     make({

@@ -1,7 +1,11 @@
 /**
  * Object key and bucket name rules of supabase/storage (`limits.ts`): an ASCII subset that is
- * safe in S3 keys. On top of the real server's character set this server refuses `.`, `..` and
- * empty path segments, so a key can never name anything outside its bucket.
+ * safe in S3 keys. Like the real server's file backend (`backend/secure-path.ts`, what
+ * `supabase start` runs) this server refuses `.` and `..` segments; empty segments (`a//b`) are
+ * kept. Two rules are this server's own: keys longer than S3's 1,024 bytes are refused as
+ * InvalidKey (the real server leaves them to its backend), and bucket ids that are a fixed
+ * segment of an object route (`list-v2`, `sign`, ...) are refused, since `/object/list-v2/x`
+ * could otherwise mean a listing or an upload.
  *
  * @module
  */
@@ -13,10 +17,30 @@ const BUCKET_CHARACTERS = /^[\w!\-.*'() &$@=;:+,?]+$/;
 /** Longest key accepted (S3's limit, in bytes; ASCII keys make it characters). */
 export const MAX_KEY_LENGTH = 1024;
 
+/**
+ * Bucket ids that are also a fixed segment after `/object/`: a bucket so named would make
+ * routes ambiguous (`POST /object/list-v2/b` lists bucket `b`, it never uploads `b`).
+ */
+export const RESERVED_BUCKET_IDS: readonly string[] = [
+  "list",
+  "list-v2",
+  "sign",
+  "upload",
+  "info",
+  "public",
+  "authenticated",
+  "copy",
+  "move",
+];
+
+function hasDotSegment(key: string): boolean {
+  return key.split("/").some((segment) => segment === "." || segment === "..");
+}
+
 /** Whether `key` is a valid object key. */
 export function isValidKey(key: string): boolean {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_CHARACTERS.test(key)) return false;
-  return key.split("/").every((segment) => segment !== "." && segment !== "..");
+  return !hasDotSegment(key);
 }
 
 /** Throws `"400"`/InvalidKey unless `key` is valid. */
@@ -28,6 +52,12 @@ export function mustBeValidKey(key: string | undefined): asserts key is string {
 export function isValidBucketName(name: string): boolean {
   return name.length > 0 && name.length < 64 && BUCKET_CHARACTERS.test(name) && name !== "." &&
     name !== "..";
+}
+
+/** Throws `"400"`/InvalidBucketName for a name a new bucket may not take. */
+export function mustBeNewBucketName(name: string): void {
+  mustBeValidBucketName(name);
+  if (RESERVED_BUCKET_IDS.includes(name.toLowerCase())) throw ERRORS.invalidBucketName(name);
 }
 
 /** Throws `"400"`/InvalidBucketName unless `name` is valid. */

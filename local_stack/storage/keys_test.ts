@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { isValidBucketName, isValidKey, mustBeValidKey, parseFileSizeLimit } from "./keys.ts";
+import {
+  isValidBucketName,
+  isValidKey,
+  mustBeNewBucketName,
+  mustBeValidKey,
+  parseFileSizeLimit,
+} from "./keys.ts";
 
 const BAD_KEYS = [
   "",
@@ -16,7 +22,15 @@ const BAD_KEYS = [
   "a%b",
   "x".repeat(1025),
 ];
-const GOOD_KEYS = ["a.txt", "folder/sub/file (1).png", "a..b/c", "u/ab/0123abcdef", ".hidden"];
+const GOOD_KEYS = [
+  "a.txt",
+  "folder/sub/file (1).png",
+  "a..b/c",
+  "u/ab/0123abcdef",
+  ".hidden",
+  "a//b",
+  "x".repeat(1024),
+];
 
 Deno.test("isValidKey() refuses traversal, NUL, control and non-ASCII characters", () => {
   for (const key of BAD_KEYS) assert.equal(isValidKey(key), false, JSON.stringify(key));
@@ -38,4 +52,11 @@ Deno.test("parseFileSizeLimit() reads numbers and decimal units", () => {
   assert.equal(parseFileSizeLimit("20MB"), 20_000_000);
   assert.equal(parseFileSizeLimit(null), null);
   assert.throws(() => parseFileSizeLimit("20 parsecs"), { code: "InvalidRequest" });
+});
+
+Deno.test("mustBeNewBucketName() refuses ids that are fixed object route segments", () => {
+  for (const id of ["list-v2", "list", "sign", "upload", "public", "authenticated", "info"]) {
+    assert.throws(() => mustBeNewBucketName(id), { code: "InvalidBucketName" }, id);
+  }
+  mustBeNewBucketName("list-v2-photos");
 });

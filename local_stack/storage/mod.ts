@@ -18,8 +18,9 @@ import { StorageDatabase } from "./database.ts";
 import { DiskBackend } from "./disk_backend.ts";
 import { errorResponse } from "./http.ts";
 import { Objects } from "./objects.ts";
-import { dispatch, type Route, type Services } from "./router.ts";
+import { dispatch, type Route, route, type Services } from "./router.ts";
 import { bucketRoutes } from "./routes_bucket.ts";
+import { listRoutes } from "./routes_list.ts";
 import { objectRoutes } from "./routes_object.ts";
 import { signRoutes } from "./routes_sign.ts";
 import { createTusHandler, TUS_PATH } from "./tus.ts";
@@ -48,7 +49,14 @@ export interface StorageApi {
 }
 
 const PREFIX = "/storage/v1";
-const ROUTES: readonly Route[] = [...signRoutes, ...objectRoutes, ...bucketRoutes];
+const ROUTES: readonly Route[] = [
+  // The real server's liveness route, outside every auth (`app.ts`).
+  route(["GET", "HEAD"], /^\/status$/, () => new Response(null, { status: 200 }), { auth: "none" }),
+  ...signRoutes,
+  ...listRoutes,
+  ...objectRoutes,
+  ...bucketRoutes,
+];
 
 /** Creates the Storage API over a database that has the `storage` schema. */
 export async function createStorageApi(options: StorageApiOptions): Promise<StorageApi> {
@@ -59,7 +67,7 @@ export async function createStorageApi(options: StorageApiOptions): Promise<Stor
   const db = new StorageDatabase(options.dbUrl);
   const uploader = new Uploader(db, backend, options.fileSizeLimit);
   const services: Services = {
-    buckets: new Buckets(db, backend),
+    buckets: new Buckets(db, backend, options.fileSizeLimit),
     objects: new Objects(db, backend, uploader, options.jwtSecret),
     uploader,
     jwtSecret: options.jwtSecret,

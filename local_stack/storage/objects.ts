@@ -7,20 +7,37 @@
 import { type Caller, signToken, verifyToken } from "./auth.ts";
 import type { StorageDatabase } from "./database.ts";
 import type { StorageBackend } from "./disk_backend.ts";
-import { ERRORS } from "./errors.ts";
+import { ERRORS, isStorageError } from "./errors.ts";
 import { mustBeValidBucketName, mustBeValidKey } from "./keys.ts";
-import type { ObjectRow, SearchOptions, SearchRow } from "./queries.ts";
+import type {
+  ListV2Query,
+  ListV2Row,
+  ObjectRow,
+  Queries,
+  SearchOptions,
+  SearchRow,
+} from "./queries.ts";
 import type { Uploader } from "./uploader.ts";
 
 /** Lifetime of signed upload URLs, as on hosted Supabase (2 hours). */
 export const SIGNED_UPLOAD_TTL = 2 * 60 * 60;
 
 /**
- * The `kind` claim of signed URL tokens: a download token never opens an upload, nor the reverse
- * (both are signed with the same secret and name the same `url`).
+ * The `scope` claim of signed URL tokens, as supabase/storage writes it: a download token never
+ * opens an upload, nor the reverse (both are signed with the same secret and name the same
+ * `url`).
  */
 const SIGNED_DOWNLOAD = "download";
 const SIGNED_UPLOAD = "upload";
+
+/** Verifies a signed URL token: `"400"`/InvalidJWT when it does not verify (or expired). */
+async function verifySigned(token: string, secret: string): Promise<Record<string, unknown>> {
+  try {
+    return await verifyToken(token, secret);
+  } catch (error) {
+    throw ERRORS.invalidJwt(isStorageError(error) ? error.message : undefined, error);
+  }
+}
 
 /** Where an object lives. */
 export interface ObjectRef {
@@ -52,15 +69,20 @@ export class Objects {
     return row;
   }
 
-  /** Finds an object of a public bucket, for anyone. */
-  async findPublic(ref: ObjectRef): Promise<ObjectRow> {
+  /**
+   * Finds an object to serve, as the real server's download and info routes do: an unknown
+   * bucket is NoSuchBucket, and so is a private one for a caller without a valid JWT; objects
+   * of a public bucket are read without RLS, others as the caller.
+   */
+  async findToServe(caller: Caller, ref: ObjectRef): Promise<ObjectRow> {
     mustBeValidBucketName(ref.bucketId);
     mustBeValidKey(ref.name);
-    const row = await this.db.asService(async (q) => {
-      const bucket = await q.findBucket(ref.bucketId);
-      if (!bucket?.public) throw ERRORS.noSuchBucket(ref.bucketId);
-      return await q.findObject(ref.bucketId, ref.name);
-    });
+    const bucket = await this.db.asService((q) => q.findBucket(ref.bucketId));
+    if (!bucket || (caller.authenticated === false && !bucket.public)) {
+      throw ERRORS.noSuchBucket(ref.bucketId);
+    }
+    const find = (q: Queries) => q.findObject(ref.bucketId, ref.name);
+    const row = bucket.public ? await this.db.asService(find) : await this.db.as(caller, find);
     if (!row) throw ERRORS.noSuchKey(ref.name);
     return row;
   }
@@ -136,25 +158,29 @@ export class Objects {
     return [...await this.db.as(caller, (q) => q.search(bucketId, folder, options))];
   }
 
+  /** One page of a list-v2 listing, as the caller (RLS decides what is seen). */
+  listV2(caller: Caller, bucketId: string, query: ListV2Query): Promise<ListV2Row[]> {
+    mustBeValidBucketName(bucketId);
+    return this.db.as(caller, (q) => q.listV2(bucketId, query));
+  }
+
   /** A token for a signed download URL, after checking the caller may read the object. */
   async signDownload(caller: Caller, ref: ObjectRef, expiresIn: number): Promise<string> {
     await this.find(caller, ref);
-    const payload = { url: `${ref.bucketId}/${ref.name}`, kind: SIGNED_DOWNLOAD };
+    const payload = { url: `${ref.bucketId}/${ref.name}`, scope: SIGNED_DOWNLOAD };
     return signToken(payload, this.jwtSecret, expiresIn);
   }
 
-  /** Reads an object through a signed download token. */
-  async findSigned(ref: ObjectRef, token: string): Promise<ObjectRow> {
-    const claims = await verifyToken(token, this.jwtSecret);
-    if (claims.kind !== SIGNED_DOWNLOAD) {
-      throw ERRORS.invalidSignature("The token is not a signed download token");
+  /** Reads an object through a signed download token; also gives the token's expiry. */
+  async findSigned(ref: ObjectRef, token: string): Promise<{ row: ObjectRow; expires: Date }> {
+    const claims = await verifySigned(token, this.jwtSecret);
+    if (claims.scope !== SIGNED_DOWNLOAD) {
+      throw ERRORS.invalidSignature(`Token is not scoped for ${SIGNED_DOWNLOAD}`);
     }
-    if (claims.url !== `${ref.bucketId}/${ref.name}`) {
-      throw ERRORS.invalidSignature("The url do not match the signature");
-    }
+    if (claims.url !== `${ref.bucketId}/${ref.name}`) throw ERRORS.invalidSignature();
     const row = await this.db.asService((q) => q.findObject(ref.bucketId, ref.name));
     if (!row) throw ERRORS.noSuchKey(ref.name);
-    return row;
+    return { row, expires: new Date(Number(claims.exp) * 1000) };
   }
 
   /** A token for a signed upload URL, after the same RLS probe an upload makes. */
@@ -164,25 +190,18 @@ export class Objects {
       owner: caller.owner,
       url: `${ref.bucketId}/${ref.name}`,
       upsert,
-      kind: SIGNED_UPLOAD,
+      scope: SIGNED_UPLOAD,
     };
     return signToken(payload, this.jwtSecret, SIGNED_UPLOAD_TTL);
   }
 
   /** Checks a signed upload token against the URL it is used on. */
   async verifyUpload(ref: ObjectRef, token: string): Promise<UploadGrant> {
-    let claims: Record<string, unknown>;
-    try {
-      claims = await verifyToken(token, this.jwtSecret);
-    } catch (error) {
-      throw ERRORS.invalidUploadSignature(error instanceof Error ? error.message : undefined);
+    const claims = await verifySigned(token, this.jwtSecret);
+    if (claims.scope !== SIGNED_UPLOAD) {
+      throw ERRORS.invalidSignature(`Token is not scoped for ${SIGNED_UPLOAD}`);
     }
-    if (claims.kind !== SIGNED_UPLOAD) {
-      throw ERRORS.invalidUploadSignature("The token is not a signed upload token");
-    }
-    if (claims.url !== `${ref.bucketId}/${ref.name}`) {
-      throw ERRORS.invalidSignature("The url do not match the signature");
-    }
+    if (claims.url !== `${ref.bucketId}/${ref.name}`) throw ERRORS.invalidSignature();
     const owner = typeof claims.owner === "string" ? claims.owner : undefined;
     return { owner, upsert: claims.upsert === true };
   }

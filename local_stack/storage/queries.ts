@@ -6,87 +6,34 @@
  * @module
  */
 import type postgres from "postgres";
+import { listV1ByName } from "./list_v1_sql.ts";
+import { listV2Rows } from "./list_v2_sql.ts";
+import type {
+  BucketListOptions,
+  BucketRow,
+  ListV2Query,
+  ListV2Row,
+  ObjectRow,
+  ObjectValues,
+  SearchOptions,
+  SearchRow,
+} from "./rows.ts";
 
-/** A `storage.buckets` row as the API returns it. */
-export interface BucketRow {
-  readonly id: string;
-  readonly name: string;
-  readonly owner: string | null;
-  readonly owner_id: string | null;
-  readonly public: boolean;
-  readonly file_size_limit: number | null;
-  readonly allowed_mime_types: string[] | null;
-  readonly created_at: Date;
-  readonly updated_at: Date;
-}
-
-/** The `metadata` column Supabase writes for every object. */
-export interface ObjectMetadata {
-  readonly eTag: string;
-  readonly size: number;
-  readonly mimetype: string;
-  readonly cacheControl: string;
-  readonly lastModified: string;
-  readonly contentLength: number;
-  readonly httpStatusCode: number;
-}
-
-/** A `storage.objects` row. */
-export interface ObjectRow {
-  readonly id: string;
-  readonly bucket_id: string;
-  readonly name: string;
-  readonly owner: string | null;
-  readonly owner_id: string | null;
-  readonly version: string | null;
-  readonly metadata: ObjectMetadata | null;
-  readonly user_metadata: Record<string, unknown> | null;
-  readonly created_at: Date;
-  readonly updated_at: Date;
-  readonly last_accessed_at: Date;
-}
-
-/** Values written into an object row. */
-export interface ObjectValues {
-  readonly bucketId: string;
-  readonly name: string;
-  readonly version: string;
-  readonly owner: string | undefined;
-  readonly metadata?: ObjectMetadata;
-  readonly userMetadata?: Record<string, unknown>;
-}
-
-/** One entry of `storage.search`: a folder (no id) or a file. */
-export interface SearchRow {
-  readonly name: string;
-  readonly id: string | null;
-  readonly updated_at: Date | null;
-  readonly created_at: Date | null;
-  readonly last_accessed_at: Date | null;
-  readonly metadata: ObjectMetadata | null;
-}
-
-/** Options of {@linkcode Queries.listBuckets}. */
-export interface BucketListOptions {
-  readonly search: string;
-  readonly sortColumn: "id" | "name" | "created_at" | "updated_at";
-  readonly sortOrder: "asc" | "desc";
-  readonly limit: number | null;
-  readonly offset: number;
-}
-
-/** Options of {@linkcode Queries.search}. */
-export interface SearchOptions {
-  readonly limit: number;
-  readonly offset: number;
-  readonly search: string;
-  readonly sortColumn: string;
-  readonly sortOrder: string;
-}
+export type {
+  BucketListOptions,
+  BucketRow,
+  ListV2Query,
+  ListV2Row,
+  ObjectMetadata,
+  ObjectRow,
+  ObjectValues,
+  SearchOptions,
+  SearchRow,
+} from "./rows.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const BUCKET_COLUMNS = "id, name, owner, owner_id, public, file_size_limit::float8 " +
+const BUCKET_COLUMNS = "id, name, owner, owner_id, public, type, file_size_limit::float8 " +
   "as file_size_limit, allowed_mime_types, created_at, updated_at";
 
 /** Statements over one transaction. */
@@ -246,9 +193,15 @@ export class Queries {
       returning *`;
   }
 
-  /** One level of a bucket's listing under `prefix` (`storage.search`). */
+  /** One page of `POST /object/list-v2` (see list_v2_sql.ts). */
+  listV2(bucketId: string, query: ListV2Query): Promise<ListV2Row[]> {
+    return listV2Rows(this.#tx, bucketId, query);
+  }
+
+  /** One level of a bucket's listing under `prefix` (list_v1_sql.ts, else `storage.search`). */
   search(bucketId: string, prefix: string, options: SearchOptions): Promise<SearchRow[]> {
-    const levels = prefix.split("/").length;
+    if (options.sortColumn === "name") return listV1ByName(this.#tx, bucketId, prefix, options);
+    const levels = (prefix + options.search).split("/").length;
     return this.#tx<SearchRow[]>`select * from storage.search(${prefix}, ${bucketId},
       ${options.limit}, ${levels}, ${options.offset}, ${options.search}, ${options.sortColumn},
       ${options.sortOrder})`;

@@ -7,8 +7,27 @@ import type { BucketSettings } from "./buckets.ts";
 import { ERRORS } from "./errors.ts";
 import { decodePath, json, readJson } from "./http.ts";
 import { parseFileSizeLimit } from "./keys.ts";
-import type { BucketListOptions } from "./queries.ts";
+import type { BucketListOptions, BucketRow } from "./queries.ts";
 import { type Route, route } from "./router.ts";
+
+/**
+ * A bucket as the real server answers it: the columns it selects, `owner` as its response
+ * schema writes it (a string, so an ownerless bucket says `""`), no `owner_id`; `type` only in
+ * listings.
+ */
+export function renderBucket(row: BucketRow, options: { withType?: boolean } = {}) {
+  return {
+    id: row.id,
+    name: row.name,
+    owner: row.owner ?? "",
+    public: row.public,
+    ...(options.withType ? { type: row.type } : {}),
+    file_size_limit: row.file_size_limit,
+    allowed_mime_types: row.allowed_mime_types,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
 
 function settingsFrom(body: Record<string, unknown>): BucketSettings {
   const mime = body.allowed_mime_types;
@@ -63,17 +82,20 @@ export const bucketRoutes: readonly Route[] = [
     if (typeof name !== "string" || name === "") throw ERRORS.missingParameter("name");
     const id = typeof body.id === "string" && body.id !== "" ? body.id : name;
     await services.buckets.create(caller, id, name, settingsFrom(body));
-    return json({ name: id });
+    return json({ name });
   }),
   route("GET", /^\/bucket\/?$/, async ({ url, caller, services }) => {
-    return json(await services.buckets.list(caller, listOptionsFrom(url.searchParams)));
+    const rows = await services.buckets.list(caller, listOptionsFrom(url.searchParams));
+    return json(rows.map((row) => renderBucket(row, { withType: true })));
   }),
+  // Service role only, as the real route (`enforceJwtRoles`); emptying here is immediate, the
+  // message is the real server's (which queues the work).
   route("POST", /^\/bucket\/([^/]+)\/empty\/?$/, async ({ params, caller, services }) => {
     await services.buckets.empty(caller, decodePath(params[0] ?? ""));
-    return json({ message: "Successfully emptied" });
-  }),
+    return json({ message: "Empty bucket has been queued. Completion may take up to an hour." });
+  }, { auth: "service" }),
   route("GET", /^\/bucket\/([^/]+)\/?$/, async ({ params, caller, services }) => {
-    return json(await services.buckets.get(caller, decodePath(params[0] ?? "")));
+    return json(renderBucket(await services.buckets.get(caller, decodePath(params[0] ?? ""))));
   }),
   route("PUT", /^\/bucket\/([^/]+)\/?$/, async ({ request, params, caller, services }) => {
     const settings = settingsFrom(await readJson(request));

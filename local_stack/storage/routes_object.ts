@@ -1,36 +1,42 @@
 /**
  * `/object` routes: upload (POST create, PUT update, `x-upsert`), download, info, HEAD,
- * remove, list, copy, move, public objects.
+ * remove, copy, move, public objects.
  *
  * @module
  */
-import { objectInfo, objectResponse } from "./download.ts";
+import { ANONYMOUS } from "./auth.ts";
+import { infoResponse, objectResponse } from "./download.ts";
 import { ERRORS } from "./errors.ts";
-import { decodePath, intField, isUpsert, json, objectRef, readJson, stringField } from "./http.ts";
-import { type Route, route } from "./router.ts";
+import { decodePath, isUpsert, json, objectRef, readJson, stringField } from "./http.ts";
+import type { ObjectRow } from "./rows.ts";
+import { type Route, route, type RouteContext } from "./router.ts";
 import { uploadFromRequest } from "./upload_body.ts";
 
-const SORT_COLUMNS = ["name", "updated_at", "created_at", "last_accessed_at"];
+/**
+ * GET and HEAD of an object or its info under the real server's three prefixes: `public/`
+ * (no JWT), `authenticated/` (the authorization header required) and none (any JWT or none;
+ * without a valid one only public buckets answer). `kind` is `info` or `""` (downloads).
+ */
+function serveRoutes(
+  kind: "info" | "",
+  render: (row: ObjectRow, context: RouteContext) => Promise<Response> | Response,
+): Route[] {
+  const base = kind ? `/object/${kind}` : "/object";
+  const serve = (auth: "none" | "header" | "optional", segment: string) =>
+    route(["GET", "HEAD"], new RegExp(`^${base}/${segment}([^/]+)/(.+)$`), async (context) => {
+      const caller = auth === "none" ? ANONYMOUS : context.caller;
+      const ref = objectRef(context.params[0], context.params[1]);
+      return await render(await context.services.objects.findToServe(caller, ref), context);
+    }, { auth });
+  return [
+    serve("none", "public/"),
+    serve("header", "authenticated/"),
+    serve("optional", ""),
+  ];
+}
 
 /** The object routes, in match order (fixed paths before `/object/:bucket/*`). */
 export const objectRoutes: readonly Route[] = [
-  route("POST", /^\/object\/list\/([^/]+)\/?$/, async ({ request, params, caller, services }) => {
-    const body = await readJson(request);
-    const sortBy = (body.sortBy ?? {}) as Record<string, unknown>;
-    const column = typeof sortBy.column === "string" ? sortBy.column : "name";
-    const order = typeof sortBy.order === "string" ? sortBy.order.toLowerCase() : "asc";
-    if (!SORT_COLUMNS.includes(column)) throw ERRORS.invalidParameter("sortBy.column");
-    if (order !== "asc" && order !== "desc") throw ERRORS.invalidParameter("sortBy.order");
-    const prefix = typeof body.prefix === "string" ? body.prefix : "";
-    const rows = await services.objects.list(caller, decodePath(params[0] ?? ""), prefix, {
-      limit: intField(body, "limit", 100),
-      offset: intField(body, "offset", 0),
-      search: typeof body.search === "string" ? body.search : "",
-      sortColumn: column,
-      sortOrder: order,
-    });
-    return json(rows);
-  }),
   route("POST", /^\/object\/copy\/?$/, async ({ request, caller, services }) => {
     const body = await readJson(request);
     const bucketId = stringField(body, "bucketId");
@@ -53,27 +59,10 @@ export const objectRoutes: readonly Route[] = [
     const id = await services.objects.move(caller, from, to);
     return json({ message: "Successfully moved", Id: id, Key: to.name });
   }),
-  route(
-    "GET",
-    /^\/object\/info\/(?:authenticated\/)?([^/]+)\/(.+)$/,
-    async ({ params, caller, services }) => {
-      const row = await services.objects.find(caller, objectRef(params[0], params[1]));
-      return json(objectInfo(row));
-    },
-  ),
-  route(["GET", "HEAD"], /^\/object\/public\/([^/]+)\/(.+)$/, async (context) => {
-    const { params, request, services } = context;
-    const row = await services.objects.findPublic(objectRef(params[0], params[1]));
-    return await objectResponse(services.uploader.backend, row, request);
-  }, { auth: false }),
-  route(
-    ["GET", "HEAD"],
-    /^\/object\/(?:authenticated\/)?([^/]+)\/(.+)$/,
-    async ({ params, request, caller, services }) => {
-      const row = await services.objects.find(caller, objectRef(params[0], params[1]));
-      return await objectResponse(services.uploader.backend, row, request);
-    },
-  ),
+  ...serveRoutes("info", (row, { request }) => infoResponse(row, request)),
+  ...serveRoutes("", (row, { request, services }) => {
+    return objectResponse(services.uploader.backend, row, request);
+  }),
   route(["POST", "PUT"], /^\/object\/([^/]+)\/(.+)$/, async (context) => {
     const { params, request, caller, services } = context;
     const ref = objectRef(params[0], params[1]);

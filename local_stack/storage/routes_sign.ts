@@ -19,9 +19,10 @@ function expiresInOf(body: Record<string, unknown>): number {
   return Math.floor(value);
 }
 
+/** The `token` query parameter, required by the real routes' querystring schema. */
 function tokenOf(url: URL): string {
   const token = url.searchParams.get("token");
-  if (!token) throw ERRORS.invalidSignature("Missing token");
+  if (token === null) throw ERRORS.invalidInput("querystring must have required property 'token'");
   return token;
 }
 
@@ -44,8 +45,9 @@ export const signRoutes: readonly Route[] = [
       ref,
       { upsert: grant.upsert, trusted: true },
     );
-    return json({ Id: row.id, Key: `${ref.bucketId}/${ref.name}` });
-  }, { auth: false }),
+    // The real route's response schema has `Key` only.
+    return json({ Key: `${row.bucket_id}/${row.name}` });
+  }, { auth: "none" }),
   route("POST", /^\/object\/sign\/([^/]+)\/?$/, async ({ request, params, caller, services }) => {
     const body = await readJson(request);
     const bucketId = decodePath(params[0] ?? "");
@@ -86,7 +88,8 @@ export const signRoutes: readonly Route[] = [
   }),
   route(["GET", "HEAD"], /^\/object\/sign\/([^/]+)\/(.+)$/, async (context) => {
     const { params, request, url, services } = context;
-    const row = await services.objects.findSigned(objectRef(params[0], params[1]), tokenOf(url));
-    return await objectResponse(services.uploader.backend, row, request);
-  }, { auth: false }),
+    const ref = objectRef(params[0], params[1]);
+    const { row, expires } = await services.objects.findSigned(ref, tokenOf(url));
+    return await objectResponse(services.uploader.backend, row, request, { expires });
+  }, { auth: "none" }),
 ];

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { authenticate, type Caller } from "./auth.ts";
 import { ERRORS, isStorageError } from "./errors.ts";
 import { isUpsert } from "./http.ts";
+import { cacheControlFromSeconds, storedContentType } from "./object_headers.ts";
 import type { Uploader } from "./uploader.ts";
 
 /** Where the TUS routes live. */
@@ -55,6 +56,18 @@ function tusError(error: unknown): { status_code: number; body: string } {
 
 function meta(upload: Upload, key: string): string {
   return upload.metadata?.[key] ?? "";
+}
+
+/** The `metadata` field as a JSON object; anything else is ignored, as on the real server. */
+function userMetadataOf(value: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(value);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? parsed
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Unfinished uploads are dropped after this long, as on hosted Supabase (24 hours). */
@@ -143,10 +156,11 @@ export function createTusHandler(options: TusOptions): TusHandler {
           upsert: meta(upload, "upsert") === "true",
           owner,
         });
-        const cacheTime = meta(upload, "cacheControl");
+        // As the real lifecycle: digits become max-age, JSON `metadata` the user metadata.
         await uploader.commit(target, stored, {
-          mimetype: meta(upload, "contentType") || "application/octet-stream",
-          cacheControl: cacheTime ? `max-age=${cacheTime}` : "no-cache",
+          mimetype: storedContentType(meta(upload, "contentType")),
+          cacheControl: cacheControlFromSeconds(meta(upload, "cacheControl")),
+          userMetadata: userMetadataOf(meta(upload, "metadata")),
         });
         return {};
       } catch (error) {

@@ -1,13 +1,20 @@
 /**
  * The body of an upload request as supabase-js sends it: multipart/form-data (a Blob or File
  * with a `cacheControl` field and optional `metadata`), or raw bytes with `content-type`,
- * `cache-control` and `x-metadata` headers. Both stream to disk.
+ * `cache-control` and `x-metadata` headers. Both stream to disk. As on the real server
+ * (`storage/uploader.ts`) raw bytes default to `application/octet-stream` and the user metadata
+ * of an upload that sends none is `{}`.
  *
  * @module
  */
 import type { Caller } from "./auth.ts";
 import { ERRORS } from "./errors.ts";
 import { boundaryOf, readMultipart } from "./multipart.ts";
+import {
+  cacheControlFromSeconds,
+  storedCacheControl,
+  storedContentType,
+} from "./object_headers.ts";
 import type { ObjectRef } from "./objects.ts";
 import type { ObjectRow } from "./queries.ts";
 import type { Uploader, UploadTarget } from "./uploader.ts";
@@ -45,9 +52,9 @@ export async function uploadFromRequest(
   return multipart
     ? await uploadForm(uploader, target, request)
     : await uploader.upload(target, request.body ?? emptyStream(), {
-      mimetype: contentType || "text/plain;charset=UTF-8",
-      cacheControl: request.headers.get("cache-control") ?? "no-cache",
-      userMetadata: parseMetadata(request.headers.get("x-metadata"), true),
+      mimetype: storedContentType(contentType),
+      cacheControl: storedCacheControl(request.headers.get("cache-control")),
+      userMetadata: parseMetadata(request.headers.get("x-metadata"), true) ?? {},
     });
 }
 
@@ -55,11 +62,14 @@ async function uploadForm(uploader: Uploader, target: UploadTarget, request: Req
   const contentType = request.headers.get("content-type") ?? "";
   const form = await readMultipart(request.body ?? emptyStream(), boundaryOf(contentType));
   if (!form.file) throw ERRORS.invalidRequest("No content provided");
-  const cacheTime = form.fields.get("cacheControl");
+  // A `contentType` field wins over the part's type, as on the real server.
+  const fieldType = form.fields.get("contentType");
   return await uploader.upload(target, form.file.body, {
-    mimetype: form.file.type || "text/plain;charset=UTF-8",
-    cacheControl: cacheTime ? `max-age=${cacheTime}` : "no-cache",
-    userMetadata: parseMetadata(form.fields.get("metadata") ?? null, false),
+    mimetype: fieldType && storedContentType(fieldType) === fieldType
+      ? fieldType
+      : form.file.type || "text/plain;charset=UTF-8",
+    cacheControl: cacheControlFromSeconds(form.fields.get("cacheControl")),
+    userMetadata: parseMetadata(form.fields.get("metadata") ?? null, false) ?? {},
   });
 }
 

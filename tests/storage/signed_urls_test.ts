@@ -19,7 +19,12 @@ Deno.test("createSignedUrl() gives a URL anyone can download until it expires", 
 
   const badToken = await fetch(data.signedUrl.replace(/token=[^&]+/, "token=abc"));
   assert.equal(badToken.status, 400);
-  assert.equal((await badToken.json()).statusCode, "403");
+  assert.deepEqual(await badToken.json(), {
+    statusCode: "400",
+    code: "InvalidJWT",
+    error: "InvalidJWT",
+    message: "Invalid Compact JWS",
+  });
 
   const missing = await files.createSignedUrl("dir/none.txt", 60);
   assert.equal(missing.error?.statusCode, "404");
@@ -34,7 +39,8 @@ Deno.test("createSignedUrl() gives a URL anyone can download until it expires", 
   const expired = await fetch(shortLived.data?.signedUrl ?? "");
   assert.equal(expired.status, 400);
   const body = await expired.json();
-  assert.equal(body.statusCode, "403");
+  assert.equal(body.statusCode, "400");
+  assert.equal(body.code, "InvalidJWT");
   assert.match(body.message, /exp/);
 });
 
