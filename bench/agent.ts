@@ -6,13 +6,21 @@
  *   hashed, checked through `--json`);
  * - propagation latency, a write in A to the bytes in B, both agents in watch mode;
  * - a 1 GiB upload and download against `curl` to the same Storage server, and the agent's
- *   peak RSS (`VmHWM`).
+ *   peak RSS (`VmHWM`);
+ * - `hosted`: the initial sync of the corpus again, through a proxy that adds a hosted
+ *   project's latency each way.
+ *
+ * Every agent but the 1 GiB part's reaches the stack through a counting proxy
+ * (lib/counting_proxy.ts), so each measure comes with its HTTP requests per endpoint; the
+ * 1 GiB part stays direct so that its MB/s compare with curl's direct transfers.
  *
  * Run through `deno task bench agent`. Environment: `BENCH_AGENT_EDITS` (timed edits of the
  * latency run, default 200), `BENCH_AGENT_ROUNDS` (rounds of no-op and edits, default 3),
  * `BENCH_AGENT_SKIP_LARGE=1` (skip the 1 GiB part), `BENCH_AGENT_LARGE_MB` (its size, default
  * 1024), `BENCH_AGENT_TREE_FILES` (the many-files tree, default 20,000),
- * `BENCH_AGENT_PARTS` (a comma list of `corpus`, `tree`, `latency`, `large`; default all),
+ * `BENCH_AGENT_PARTS` (a comma list of `corpus`, `tree`, `latency`, `large`, `hosted`; default
+ * all; `latency` is the propagation latency, `hosted` the emulated network latency),
+ * `BENCH_AGENT_LATENCY_MS` (the `hosted` part's delay each way, default 25),
  * `BENCH_AGENT_CLI` (another checkout's `agent/cli.ts`, for before/after latency runs),
  * `SANDSYNC_CORPUS_SCRIPT`, `SANDSYNC_BENCH_CACHE` (see lib/corpus.ts).
  *
@@ -36,12 +44,15 @@ import {
 } from "./lib/trees.ts";
 import { ensureReferenceTools, unisonSync } from "./lib/unison.ts";
 import { largeTransfers } from "./lib/large_transfers.ts";
+import { CountingProxy } from "./lib/counting_proxy.ts";
+import { hostedTable, requestsTable } from "./lib/request_tables.ts";
 
 const EDITS = Number(Deno.env.get("BENCH_AGENT_EDITS") ?? 200);
 const ROUNDS = Number(Deno.env.get("BENCH_AGENT_ROUNDS") ?? 3);
 const SKIP_LARGE = Deno.env.get("BENCH_AGENT_SKIP_LARGE") === "1";
 const LARGE_MB = Number(Deno.env.get("BENCH_AGENT_LARGE_MB") ?? 1024);
 const SMALL_TREE = Number(Deno.env.get("BENCH_AGENT_TREE_FILES") ?? 20_000);
+const LATENCY_MS = Number(Deno.env.get("BENCH_AGENT_LATENCY_MS") ?? 25);
 
 const log = (message: string) => console.error(`bench agent: ${message} (load ${loadAverage()})`);
 const loads: string[] = [];
@@ -49,11 +60,13 @@ const noteLoad = (what: string) => loads.push(`${what}: ${loadAverage()}`);
 
 const temp = await Deno.makeTempDir({ prefix: "sandsync-bench-agent-" });
 const daemons: WatchDaemon[] = [];
+let proxy: CountingProxy | undefined;
 let cleaned: Promise<void> | undefined;
 const cleanup = () =>
   cleaned ??= (async () => {
     stopRunning();
     await Promise.all(daemons.map((daemon) => daemon.stop()));
+    await proxy?.close();
     await Deno.remove(temp, { recursive: true }).catch(() => {});
   })();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -65,6 +78,21 @@ async function initPair(config: AgentConfig, workspace: string, a: string, b?: s
     await Deno.mkdir(dir, { recursive: true });
     (await Agent.init(dir, workspace, config, { log: () => {} })).agent.close();
   }
+}
+
+/** {@linkcode syncOnce} with the requests it made, when `config` points at the proxy. */
+async function sync(config: AgentConfig, dir: string): Promise<AgentRun> {
+  proxy?.take();
+  const run = await syncOnce(config, dir);
+  if (!proxy || config.url !== proxy.url) return run;
+  const requests = proxy.take();
+  // Downloads only come from Storage: none counted would mean they bypassed the proxy.
+  if (
+    run.outcome.downloaded > 0 && !Object.keys(requests).some((e) => e.startsWith("GET storage/"))
+  ) {
+    throw new Error(`sandsync sync ${dir}: downloads bypassed the counting proxy`);
+  }
+  return { ...run, requests };
 }
 
 function expect(run: AgentRun, want: Partial<AgentRun["outcome"]>, what: string) {
@@ -105,9 +133,9 @@ async function unisonCorpus(corpusDir: string, targets: string[]) {
 async function agentCorpus(config: AgentConfig, workspace: string, a: string, b: string) {
   const corpusFiles = await listFiles(a);
   await initPair(config, workspace, a, b);
-  const upload = expect(await syncOnce(config, a), { uploaded: corpusFiles.length }, "A initial");
+  const upload = expect(await sync(config, a), { uploaded: corpusFiles.length }, "A initial");
   const download = expect(
-    await syncOnce(config, b),
+    await sync(config, b),
     { downloaded: corpusFiles.length },
     "B initial",
   );
@@ -115,7 +143,7 @@ async function agentCorpus(config: AgentConfig, workspace: string, a: string, b:
   const noop: AgentRun[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     noop.push(
-      expect(await syncOnce(config, a), { uploaded: 0, downloaded: 0, hashed: 0 }, "no-op"),
+      expect(await sync(config, a), { uploaded: 0, downloaded: 0, hashed: 0 }, "no-op"),
     );
   }
   const edits: AgentRun[][] = [];
@@ -125,9 +153,9 @@ async function agentCorpus(config: AgentConfig, workspace: string, a: string, b:
     await appendEdits(a, onA, `sandsync A ${round}`);
     await appendEdits(b, onB, `sandsync B ${round}`);
     edits.push([
-      expect(await syncOnce(config, a), { uploaded: 10, hashed: 10 }, "edits: A pushes"),
-      expect(await syncOnce(config, b), { uploaded: 10, downloaded: 10 }, "edits: B"),
-      expect(await syncOnce(config, a), { uploaded: 0, downloaded: 10 }, "edits: A pulls"),
+      expect(await sync(config, a), { uploaded: 10, hashed: 10 }, "edits: A pushes"),
+      expect(await sync(config, b), { uploaded: 10, downloaded: 10 }, "edits: B"),
+      expect(await sync(config, a), { uploaded: 0, downloaded: 10 }, "edits: A pulls"),
     ]);
     await assertSame(a, b, [...onA, ...onB], "sandsync edits");
   }
@@ -141,11 +169,11 @@ async function smallTree(config: AgentConfig) {
   const dir = join(temp, "tree-20k");
   await copyTree(seed, dir);
   await initPair(config, `ws-20k-${crypto.randomUUID().slice(0, 8)}`, dir);
-  const upload = expect(await syncOnce(config, dir), { uploaded: SMALL_TREE }, "20k initial");
+  const upload = expect(await sync(config, dir), { uploaded: SMALL_TREE }, "20k initial");
   const noop: AgentRun[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     noop.push(
-      expect(await syncOnce(config, dir), { uploaded: 0, downloaded: 0, hashed: 0 }, "20k no-op"),
+      expect(await sync(config, dir), { uploaded: 0, downloaded: 0, hashed: 0 }, "20k no-op"),
     );
   }
   const [ua, ub, home] = ["u-a", "u-b", "u-home"].map((name) => join(temp, `20k-${name}`));
@@ -167,11 +195,13 @@ async function propagation(config: AgentConfig, a: string, b: string) {
   try {
     // Warm both paths (and wait for the daemons' first runs) before timing.
     await measurePropagation(a, b, { edits: 0, files: 3, pauseMs: 100, timeoutMs: 60_000 });
+    proxy?.take();
     const samples = await measurePropagation(a, b, {
       edits: EDITS,
       onProgress: (done) => done % 50 === 0 && done > 0 && log(`latency: ${done}/${EDITS}`),
     });
-    return { samples, rssA: await watchA.peakRss(), rssB: await watchB.peakRss() };
+    const requests = proxy?.take();
+    return { samples, rssA: await watchA.peakRss(), rssB: await watchB.peakRss(), requests };
   } catch (error) {
     console.error(`watch A:\n${watchA.tail()}\nwatch B:\n${watchB.tail()}`);
     throw error;
@@ -181,21 +211,47 @@ async function propagation(config: AgentConfig, a: string, b: string) {
   }
 }
 
+/**
+ * The corpus's initial sync A → B for a fresh account (so no blob is stored yet), with the
+ * proxy adding `LATENCY_MS` each way while the two syncs run.
+ */
+async function hostedInitialSync(proxy: CountingProxy, corpusDir: string) {
+  const fresh = await newAccount("bench-agent-hosted");
+  const config = { ...fresh.config, url: proxy.url };
+  const [a, b] = [join(temp, "hosted-a"), join(temp, "hosted-b")];
+  await copyTree(corpusDir, a);
+  const files = await listFiles(a);
+  await initPair(config, fresh.workspace, a, b);
+  proxy.delayMs = LATENCY_MS;
+  try {
+    const upload = expect(await sync(config, a), { uploaded: files.length }, "hosted: A");
+    const download = expect(await sync(config, b), { downloaded: files.length }, "hosted: B");
+    await assertSame(a, b, files, "hosted initial sync");
+    return { delayMs: LATENCY_MS, upload, download };
+  } finally {
+    proxy.delayMs = 0;
+    for (const dir of [a, b]) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
 const PARTS = new Set(
-  (Deno.env.get("BENCH_AGENT_PARTS") ?? "corpus,tree,latency,large").split(",")
+  (Deno.env.get("BENCH_AGENT_PARTS") ?? "corpus,tree,latency,large,hosted").split(",")
     .filter((part) => part !== "large" || !SKIP_LARGE),
 );
 
 try {
   log(`unison: ${await ensureReferenceTools()}`);
   const corpus = await ensureCorpus(log);
-  const { config, workspace } = await newAccount("bench-agent");
+  const { config: direct, workspace } = await newAccount("bench-agent");
+  proxy = CountingProxy.start({ target: direct.url });
+  const config = { ...direct, url: proxy.url };
   const out: string[] = [
     `Corpus: ${corpus.summary.replaceAll("\n", "; ")}${
       corpus.matchesReference ? "" : " (NOT the reference digest)"
     }.`,
   ];
   const [a, b] = [join(temp, "a"), join(temp, "b")];
+  let corpusRuns: { upload: AgentRun; download: AgentRun } | undefined;
   if (PARTS.has("corpus") || PARTS.has("latency")) await copyTree(corpus.dir, a);
   if (PARTS.has("corpus")) {
     log("unison on the corpus");
@@ -204,11 +260,23 @@ try {
     log("sandsync on the corpus");
     noteLoad("corpus, sandsync");
     const agent = await agentCorpus(config, workspace, a, b);
+    corpusRuns = agent;
     out.push("", ...corpusTable(unison, agent, ROUNDS));
+    out.push(
+      "",
+      "Requests per endpoint (method and route, ids and keys left out):",
+      "",
+      ...requestsTable([
+        { heading: "A uploads", runs: [agent.upload] },
+        { heading: "B downloads", runs: [agent.download] },
+        { heading: "no-op (round 1)", runs: agent.noop.slice(0, 1) },
+        { heading: "10+10 edits (round 1: A, B, A)", runs: agent.edits[0] ?? [] },
+      ]),
+    );
   } else if (PARTS.has("latency")) {
     await initPair(config, workspace, a, b); // (untimed: the latency part needs synced dirs)
-    await syncOnce(config, a);
-    await syncOnce(config, b);
+    await sync(config, a);
+    await sync(config, b);
   }
   if (PARTS.has("tree")) {
     log(`${SMALL_TREE} files`);
@@ -225,9 +293,25 @@ try {
   if (PARTS.has("large")) {
     log(`${LARGE_MB} MiB transfers`);
     noteLoad("large transfers");
-    const large = await largeTransfers(config, join(temp, "large"), LARGE_MB * 1024 * 1024, log);
+    // Direct, as curl is: a proxy hop would be measured against curl's direct transfers.
+    const large = await largeTransfers(direct, join(temp, "large"), LARGE_MB * 1024 * 1024, log);
     out.push("", ...large.table);
   } else out.push("", "(large transfers skipped)");
+  if (PARTS.has("hosted")) {
+    log(`initial sync with ${LATENCY_MS} ms each way`);
+    noteLoad(`initial sync, ${LATENCY_MS} ms each way`);
+    const hosted = await hostedInitialSync(proxy, corpus.dir);
+    out.push("", ...hostedTable(hosted, corpusRuns));
+    if (!corpusRuns) {
+      out.push(
+        "",
+        ...requestsTable([
+          { heading: "A uploads", runs: [hosted.upload] },
+          { heading: "B downloads", runs: [hosted.download] },
+        ]),
+      );
+    }
+  }
   noteLoad("end");
   out.push("", `Load average (1, 5, 15 min) at the start of each part: ${loads.join("; ")}.`);
   console.log(out.join("\n"));

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentConfig } from "../../agent/agent.ts";
+import type { RequestCounts } from "./counting_proxy.ts";
 import { ensureOk, peakRssOf, runTimed } from "./procs.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -31,6 +32,8 @@ export interface AgentRun {
   readonly ms: number;
   readonly peakRss: number;
   readonly outcome: RunOutcome;
+  /** Its HTTP requests per endpoint, when it ran through a counting proxy (counting_proxy.ts). */
+  readonly requests?: RequestCounts;
 }
 
 function env(config: AgentConfig): Record<string, string> {
