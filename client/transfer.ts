@@ -20,6 +20,7 @@ import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
 import { idleAbortingRequest, stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
 import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
+import type { ByteSpan } from "../shared/protocol/common.ts";
 
 /** Random-access bytes of one blob (a buffer, a local file, a sandbox file). */
 export interface BlobSource {
@@ -263,7 +264,12 @@ export interface DownloadOptions {
  */
 export async function downloadBlob(
   url: string,
-  expected: { sha256: string; size: number },
+  expected: {
+    sha256: string;
+    size: number;
+    /** The blob rests in a pack: `url` is the pack's, the blob is this span of it. */
+    range?: ByteSpan;
+  },
   sink: { write(chunk: Uint8Array): Promise<void> | void; reset(): Promise<void> | void },
   options: DownloadOptions = {},
 ): Promise<void> {
@@ -273,10 +279,22 @@ export async function downloadBlob(
     const hash = createSha256();
     let size = 0;
     try {
-      const response = await fetch(url, { signal: guard.signal });
+      const { range } = expected;
+      const response = await fetch(url, {
+        signal: guard.signal,
+        ...(range ? { headers: { range: spanHeader(range) } } : {}),
+      });
       if (!response.ok || !response.body) {
         const body = await response.json().catch(() => null);
         throw errorFromResponse(response.status, body);
+      }
+      if (range && response.status !== 206) {
+        await response.body.cancel();
+        throw errors.hashMismatch(
+          url.split("?")[0]!,
+          expected.sha256,
+          "a whole pack (range ignored)",
+        );
       }
       for await (const chunk of response.body) {
         guard.progress();
@@ -301,10 +319,15 @@ export async function downloadBlob(
   });
 }
 
+/** The `Range` header asking for one span (inclusive end; a span is never empty). */
+export function spanHeader(span: ByteSpan): string {
+  return `bytes=${span.offset}-${span.offset + span.length - 1}`;
+}
+
 /** Downloads a blob into memory, verified. */
 export async function downloadBytes(
   url: string,
-  expected: { sha256: string; size: number },
+  expected: { sha256: string; size: number; range?: ByteSpan },
   options: DownloadOptions = {},
 ): Promise<Uint8Array> {
   let chunks: Uint8Array[] = [];

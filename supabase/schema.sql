@@ -1764,6 +1764,46 @@ $$;
 COMMENT ON FUNCTION public.revoke_agent_token(p_token_id uuid) IS 'Revokes an agent token; false when the caller cannot see it.';
 
 --
+-- Name: service_begin_pack(uuid, uuid, text, bigint, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+  v_state text;
+begin
+  if p_sha256 is null or p_sha256 !~ '^[0-9a-f]{64}$' or p_size is null or p_size <= 0
+    or p_entries is null or jsonb_typeof(p_entries) <> 'array' or jsonb_array_length(p_entries) = 0
+    or p_size <> (select coalesce(sum((e ->> 'size')::bigint), -1) from jsonb_array_elements(p_entries) as e)
+  then
+    raise exception 'Cannot record pack "%": invalid hash, size or entries', p_sha256
+      using errcode = 'SSI01', hint = 'validation_failed';
+  end if;
+  if not exists (select 1 from sandsync.workspaces where id = p_workspace_id and owner_id = p_owner_id) then
+    raise exception 'Cannot record pack "%": workspace % of owner % not found', p_sha256, p_workspace_id, p_owner_id
+      using errcode = 'SSN01', hint = 'workspace_not_found';
+  end if;
+  insert into sandsync.packs (workspace_id, sha256, owner_id, size)
+  values (p_workspace_id, p_sha256, p_owner_id, p_size)
+  on conflict (workspace_id, sha256) do nothing;
+  select state into v_state from sandsync.packs where workspace_id = p_workspace_id and sha256 = p_sha256;
+  insert into sandsync.pack_entries (workspace_id, pack_sha256, sha256, owner_id, pack_offset, size)
+  select p_workspace_id, p_sha256, e ->> 'sha256', p_owner_id, (e ->> 'offset')::bigint, (e ->> 'size')::bigint
+  from jsonb_array_elements(p_entries) as e
+  on conflict do nothing;
+  return v_state;
+end
+$_$;
+
+--
+-- Name: FUNCTION service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb) IS 'Service only: records a pack about to be written (pending) with its entries [{sha256, offset, size}], before the object lands (its landing settles the entries'' reservations); returns the pack''s state.';
+
+--
 -- Name: service_collect_blobs(interval, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1804,6 +1844,43 @@ $$;
 --
 
 COMMENT ON FUNCTION public.service_collect_blobs(p_grace interval, p_owner_id uuid) IS 'Service only: marks blobs nothing references (past the grace; of one owner when given) collecting and returns their keys; remove the objects through Storage, then call service_finish_collect.';
+
+--
+-- Name: service_collect_pack(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.service_collect_pack(p_workspace_id uuid, p_sha256 text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_key text;
+begin
+  -- Lock first (waits for commits holding the pack FOR SHARE), then decide in a fresh snapshot.
+  perform 1 from sandsync.packs where workspace_id = p_workspace_id and sha256 = p_sha256 for update;
+  update sandsync.packs as p set state = 'collecting'
+    where p.workspace_id = p_workspace_id and p.sha256 = p_sha256 and p.state <> 'pending' 
+      and not exists (
+        select 1 from sandsync.pack_entries as e
+        where e.workspace_id = p.workspace_id and e.pack_sha256 = p.sha256
+          and exists (select 1 from sandsync.versions as v
+            where v.workspace_id = e.workspace_id and v.sha256 = e.sha256)
+          and not exists (
+            select 1 from sandsync.pack_entries as o
+            join sandsync.packs as q on q.workspace_id = o.workspace_id and q.sha256 = o.pack_sha256
+            where o.workspace_id = e.workspace_id and o.sha256 = e.sha256
+              and q.sha256 <> p.sha256 and q.state = 'stored')
+      )
+    returning p.storage_key into v_key;
+  return v_key;
+end
+$$;
+
+--
+-- Name: FUNCTION service_collect_pack(p_workspace_id uuid, p_sha256 text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.service_collect_pack(p_workspace_id uuid, p_sha256 text) IS 'Service only: marks a pack collecting when none of its live entries depends on it (each is dead or held by another stored pack); returns its key to remove, or null.';
 
 --
 -- Name: service_expire_reservations(); Type: FUNCTION; Schema: public; Owner: -
@@ -1877,6 +1954,73 @@ $$;
 COMMENT ON FUNCTION public.service_finish_collect(p_owner_id uuid, p_sha256s text[]) IS 'Service only: after the objects were removed, deletes the collected rows that still have no object, reservation or version; returns how many.';
 
 --
+-- Name: service_finish_pack(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.service_finish_pack(p_workspace_id uuid, p_sha256 text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_pack sandsync.packs;
+begin
+  select * into v_pack from sandsync.packs
+  where workspace_id = p_workspace_id and sha256 = p_sha256 for update;
+  if v_pack.sha256 is null then
+    raise exception 'Cannot finish pack "%": not recorded', p_sha256
+      using errcode = 'SSN04', hint = 'blob_missing';
+  end if;
+  if v_pack.state = 'collecting' then
+    return v_pack.state;
+  end if;
+  if not exists (select 1 from storage.objects as o where o.bucket_id = 'sandsync'
+      and o.name = v_pack.storage_key and (o.metadata ->> 'size')::bigint = v_pack.size) then
+    raise exception 'Cannot finish pack "%": its object is missing or of another size', p_sha256
+      using errcode = 'SSN04', hint = 'blob_missing';
+  end if;
+  update sandsync.packs set state = 'stored', stored_at = coalesce(stored_at, now())
+  where workspace_id = p_workspace_id and sha256 = p_sha256;
+  -- The entries' blobs are verified bytes now; a blob with an object of its own stays loose.
+  update sandsync.blobs as b set state = 'stored', stored_at = coalesce(b.stored_at, now()),
+    packed = case when b.state = 'stored' then b.packed else true end
+  from sandsync.pack_entries as e
+  where e.workspace_id = p_workspace_id and e.pack_sha256 = p_sha256
+    and b.owner_id = e.owner_id and b.sha256 = e.sha256 and b.size = e.size
+    and b.state <> 'collecting';
+  return 'stored';
+end
+$$;
+
+--
+-- Name: FUNCTION service_finish_pack(p_workspace_id uuid, p_sha256 text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.service_finish_pack(p_workspace_id uuid, p_sha256 text) IS 'Service only: after the pack object landed (its size checked here, its bytes hashed by the caller), marks the pack and its entries'' blobs stored.';
+
+--
+-- Name: service_finish_pack_collect(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.service_finish_pack_collect(p_keys text[]) RETURNS integer
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with gone as (
+    delete from sandsync.packs as p
+    where p.storage_key = any (p_keys) and p.state = 'collecting'
+      and not exists (select 1 from storage.objects as o where o.bucket_id = 'sandsync' and o.name = p.storage_key)
+    returning 1
+  )
+  select count(*)::integer from gone
+$$;
+
+--
+-- Name: FUNCTION service_finish_pack_collect(p_keys text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.service_finish_pack_collect(p_keys text[]) IS 'Service only: forgets collecting packs whose objects are gone; returns how many.';
+
+--
 -- Name: service_grant_blobs(uuid, text[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1913,6 +2057,7 @@ CREATE TABLE sandsync.blobs (
     state text DEFAULT 'pending'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     stored_at timestamp with time zone,
+    packed boolean DEFAULT false NOT NULL,
     CONSTRAINT blobs_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT blobs_size_check CHECK ((size >= 0)),
     CONSTRAINT blobs_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'stored'::text, 'collecting'::text])))
@@ -1967,6 +2112,12 @@ COMMENT ON COLUMN sandsync.blobs.created_at IS 'When the blob was first announce
 COMMENT ON COLUMN sandsync.blobs.stored_at IS 'When the bytes were verified.';
 
 --
+-- Name: COLUMN blobs.packed; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.blobs.packed IS 'true when the bytes live only in packs (no object at storage_key): a workspace can use the blob only where one of its stored packs holds it.';
+
+--
 -- Name: service_mark_blob_stored(uuid, text, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1982,10 +2133,11 @@ begin
     raise exception 'Cannot mark blob "%" stored: invalid owner, hash or size', p_sha256
       using errcode = 'SSI01', hint = 'validation_failed';
   end if;
+  -- Called once the blob's own object was verified: the blob is loose (packed = false).
   insert into sandsync.blobs as b (owner_id, sha256, size, state, stored_at)
   values (p_owner_id, p_sha256, p_size, 'stored', now())
   on conflict (owner_id, sha256) do update
-    set state = 'stored', stored_at = coalesce(b.stored_at, now())
+    set state = 'stored', stored_at = coalesce(b.stored_at, now()), packed = false
     where b.size = excluded.size
   returning * into v_row;
   if v_row.sha256 is null then
@@ -2001,6 +2153,33 @@ $_$;
 --
 
 COMMENT ON FUNCTION public.service_mark_blob_stored(p_owner_id uuid, p_sha256 text, p_size bigint) IS 'Service only: records that the bytes of (owner, sha256) were verified in Storage; commits may now reference them.';
+
+--
+-- Name: service_pack_usage(interval, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.service_pack_usage(p_grace interval DEFAULT '01:00:00'::interval, p_owner_id uuid DEFAULT NULL::uuid) RETURNS TABLE(owner_id uuid, workspace_id uuid, sha256 text, storage_key text, state text, size bigint, live_bytes bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select p.owner_id, p.workspace_id, p.sha256, p.storage_key, p.state, p.size,
+    coalesce((
+      select sum(e.size) from sandsync.pack_entries as e
+      where e.workspace_id = p.workspace_id and e.pack_sha256 = p.sha256
+        and exists (select 1 from sandsync.versions as v
+          where v.workspace_id = e.workspace_id and v.sha256 = e.sha256)
+    ), 0)::bigint
+  from sandsync.packs as p
+  where (p_owner_id is null or p.owner_id = p_owner_id)
+    and (p.state = 'collecting' or p.created_at < now() - coalesce(p_grace, interval '1 hour'))
+  order by p.owner_id, p.workspace_id, p.sha256
+$$;
+
+--
+-- Name: FUNCTION service_pack_usage(p_grace interval, p_owner_id uuid); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.service_pack_usage(p_grace interval, p_owner_id uuid) IS 'Service only: packs past the grace with the bytes of their live entries (a version of the workspace holds the blob): candidates for repacking or collection.';
 
 --
 -- Name: service_prune_history(uuid); Type: FUNCTION; Schema: public; Owner: -
@@ -2265,6 +2444,7 @@ CREATE FUNCTION public.service_stray_objects(p_grace interval DEFAULT '01:00:00'
   where o.bucket_id = 'sandsync'
     and (p_owner_id is null or o.name like p_owner_id::text || '/%')
     and o.created_at < now() - coalesce(p_grace, interval '1 hour')
+    and not exists (select 1 from sandsync.packs as p where p.storage_key = o.name)
     and (
       o.name !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[0-9a-f]{2}/[0-9a-f]{64}$'
       or substr(split_part(o.name, '/', 3), 1, 2) <> split_part(o.name, '/', 2)
@@ -2278,7 +2458,7 @@ $_$;
 -- Name: FUNCTION service_stray_objects(p_grace interval, p_owner_id uuid); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.service_stray_objects(p_grace interval, p_owner_id uuid) IS 'Service only: sync-bucket objects (past the grace) that are not a known blob''s key: to remove through Storage.';
+COMMENT ON FUNCTION public.service_stray_objects(p_grace interval, p_owner_id uuid) IS 'Service only: sync-bucket objects (past the grace) that are neither a known blob''s key nor a known pack''s: to remove through Storage.';
 
 --
 -- Name: update_workspace(uuid, jsonb); Type: FUNCTION; Schema: public; Owner: -
@@ -2783,6 +2963,7 @@ declare
   v_released bigint := 0;
   v_quota sandsync.quotas;
   v_sha256 text;
+  v_pack_workspace uuid;
 begin
   if tg_op in ('UPDATE', 'DELETE') and old.bucket_id = 'sandsync' then
     v_old_owner := sandsync.object_owner(old.name);
@@ -2806,17 +2987,29 @@ begin
     v_delta := v_new_size - case when v_old_owner = v_new_owner then v_old_size else 0 end;
     insert into sandsync.quotas (owner_id) values (v_new_owner) on conflict (owner_id) do nothing;
     perform 1 from sandsync.quotas where owner_id = v_new_owner for update;
-    -- The bytes landed: the reservation made for exactly this blob is settled.
+    -- The bytes landed: the reservation made for exactly this blob (or for the blobs of this
+    -- pack) is settled.
     if new.name ~ '^[^/]+/[0-9a-f]{2}/[0-9a-f]{64}$' then
       v_sha256 := split_part(new.name, '/', 3);
     elsif new.name ~ '^[^/]+/staging/[0-9a-f-]{36}/[0-9a-f]{64}$' then
       v_sha256 := split_part(new.name, '/', 4);
+    elsif new.name ~ '^[^/]+/packs/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/[0-9a-f]{64}$' then
+      v_pack_workspace := split_part(new.name, '/', 3)::uuid;
     end if;
     if v_sha256 is not null and v_new_size > 0 then
       with gone as (
         delete from sandsync.reservations
         where owner_id = v_new_owner and sha256 = v_sha256
         returning size
+      )
+      select coalesce(sum(size), 0) into v_released from gone;
+    elsif v_pack_workspace is not null and v_new_size > 0 then
+      with gone as (
+        delete from sandsync.reservations as r
+        where r.owner_id = v_new_owner and r.sha256 in (
+          select e.sha256 from sandsync.pack_entries as e
+          where e.workspace_id = v_pack_workspace and e.pack_sha256 = split_part(new.name, '/', 4))
+        returning r.size
       )
       select coalesce(sum(size), 0) into v_released from gone;
     end if;
@@ -2855,6 +3048,9 @@ begin
     update sandsync.blobs set state = 'pending', stored_at = null
     where owner_id = sandsync.object_owner(old.name) and sha256 = split_part(old.name, '/', 3)
       and state = 'collecting';
+  elsif old.name ~ '^[0-9a-f-]{36}/packs/[0-9a-f-]{36}/[0-9a-f]{64}$' then
+    -- A pack's bytes are gone: its entries locate nothing any more.
+    delete from sandsync.packs where storage_key = old.name;
   end if;
   return null;
 end
@@ -2864,7 +3060,7 @@ $_$;
 -- Name: FUNCTION on_sync_object_removed(); Type: COMMENT; Schema: sandsync; Owner: -
 --
 
-COMMENT ON FUNCTION sandsync.on_sync_object_removed() IS 'Trigger on storage.objects: a collecting blob whose object is gone becomes pending (uploads land afresh from then on).';
+COMMENT ON FUNCTION sandsync.on_sync_object_removed() IS 'Trigger on storage.objects: a collecting blob whose object is gone becomes pending; a removed pack object takes its pack row and entries with it.';
 
 --
 -- Name: parse_commit_items(jsonb); Type: FUNCTION; Schema: sandsync; Owner: -
@@ -3238,6 +3434,27 @@ begin
   from new_versions as n
   left join sandsync.blobs as b on b.owner_id = n.owner_id and b.sha256 = n.sha256
   where n.sha256 is not null and b.state is distinct from 'stored'
+  limit 1;
+  if found then
+    raise exception 'Cannot commit "%": blob "%" of size % is not stored', v_bad.path, v_bad.sha256, v_bad.size
+      using errcode = 'SSN04', hint = 'blob_missing';
+  end if;
+  -- A packed blob is usable only where a stored pack of the version's workspace holds it; the
+  -- packs are locked like blob rows, against a concurrent pack collection.
+  perform 1 from sandsync.packs as p
+  where (p.workspace_id, p.sha256) in (
+    select e.workspace_id, e.pack_sha256 from sandsync.pack_entries as e
+    join new_versions as n on n.workspace_id = e.workspace_id and n.sha256 = e.sha256)
+  order by p.workspace_id, p.sha256
+  for share;
+  select n.sha256, n.size, n.path into v_bad
+  from new_versions as n
+  join sandsync.blobs as b on b.owner_id = n.owner_id and b.sha256 = n.sha256
+  where n.sha256 is not null and b.packed
+    and not exists (
+      select 1 from sandsync.pack_entries as e
+      join sandsync.packs as p on p.workspace_id = e.workspace_id and p.sha256 = e.pack_sha256
+      where e.workspace_id = n.workspace_id and e.sha256 = n.sha256 and p.state = 'stored')
   limit 1;
   if found then
     raise exception 'Cannot commit "%": blob "%" of size % is not stored', v_bad.path, v_bad.sha256, v_bad.size
@@ -3955,6 +4172,136 @@ COMMENT ON COLUMN sandsync.files.seq IS 'Journal seq of the last change of this 
 COMMENT ON COLUMN sandsync.files.path_folded IS 'lower(path): two live paths of a workspace may not share it (case-only collisions).';
 
 --
+-- Name: pack_entries; Type: TABLE; Schema: sandsync; Owner: -
+--
+
+CREATE TABLE sandsync.pack_entries (
+    workspace_id uuid NOT NULL,
+    pack_sha256 text NOT NULL,
+    sha256 text NOT NULL,
+    owner_id uuid NOT NULL,
+    pack_offset bigint NOT NULL,
+    size bigint NOT NULL,
+    CONSTRAINT pack_entries_pack_offset_check CHECK ((pack_offset >= 0)),
+    CONSTRAINT pack_entries_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT pack_entries_size_check CHECK ((size >= 0))
+);
+
+--
+-- Name: TABLE pack_entries; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON TABLE sandsync.pack_entries IS 'Where each blob of a pack sits: offset and size.';
+
+--
+-- Name: COLUMN pack_entries.workspace_id; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.workspace_id IS 'The pack''s workspace.';
+
+--
+-- Name: COLUMN pack_entries.pack_sha256; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.pack_sha256 IS 'The pack.';
+
+--
+-- Name: COLUMN pack_entries.sha256; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.sha256 IS 'The blob.';
+
+--
+-- Name: COLUMN pack_entries.owner_id; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.owner_id IS 'Owner of the blob row (collecting it drops the entry).';
+
+--
+-- Name: COLUMN pack_entries.pack_offset; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.pack_offset IS 'First byte of the blob in the pack.';
+
+--
+-- Name: COLUMN pack_entries.size; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.pack_entries.size IS 'Blob size in bytes.';
+
+--
+-- Name: packs; Type: TABLE; Schema: sandsync; Owner: -
+--
+
+CREATE TABLE sandsync.packs (
+    workspace_id uuid NOT NULL,
+    sha256 text NOT NULL,
+    owner_id uuid NOT NULL,
+    size bigint NOT NULL,
+    storage_key text GENERATED ALWAYS AS ((((((owner_id)::text || '/packs/'::text) || (workspace_id)::text) || '/'::text) || sha256)) STORED,
+    state text DEFAULT 'pending'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    stored_at timestamp with time zone,
+    CONSTRAINT packs_sha256_check CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT packs_size_check CHECK ((size > 0)),
+    CONSTRAINT packs_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'stored'::text, 'collecting'::text])))
+);
+
+--
+-- Name: TABLE packs; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON TABLE sandsync.packs IS 'Pack objects: many small blobs of one workspace in one immutable Storage object named by its SHA-256.';
+
+--
+-- Name: COLUMN packs.workspace_id; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.workspace_id IS 'The one workspace whose blobs the pack holds.';
+
+--
+-- Name: COLUMN packs.sha256; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.sha256 IS 'SHA-256 of the whole pack object.';
+
+--
+-- Name: COLUMN packs.owner_id; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.owner_id IS 'Owner of the workspace; first key segment (quota).';
+
+--
+-- Name: COLUMN packs.size; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.size IS 'Object size in bytes: the sum of its entries.';
+
+--
+-- Name: COLUMN packs.storage_key; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.storage_key IS 'Object name: <owner>/packs/<workspace>/<sha256>.';
+
+--
+-- Name: COLUMN packs.state; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.state IS 'pending until the server verified the stored object, then stored; collecting while housekeeping removes it.';
+
+--
+-- Name: COLUMN packs.created_at; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.created_at IS 'When the pack was announced.';
+
+--
+-- Name: COLUMN packs.stored_at; Type: COMMENT; Schema: sandsync; Owner: -
+--
+
+COMMENT ON COLUMN sandsync.packs.stored_at IS 'When the object was verified.';
+
+--
 -- Name: reservations; Type: TABLE; Schema: sandsync; Owner: -
 --
 
@@ -4108,6 +4455,20 @@ ALTER TABLE ONLY sandsync.files
 
 ALTER TABLE ONLY sandsync.files
     ADD CONSTRAINT files_workspace_id_path_key UNIQUE (workspace_id, path);
+
+--
+-- Name: pack_entries pack_entries_pkey; Type: CONSTRAINT; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE ONLY sandsync.pack_entries
+    ADD CONSTRAINT pack_entries_pkey PRIMARY KEY (workspace_id, pack_sha256, sha256);
+
+--
+-- Name: packs packs_pkey; Type: CONSTRAINT; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE ONLY sandsync.packs
+    ADD CONSTRAINT packs_pkey PRIMARY KEY (workspace_id, sha256);
 
 --
 -- Name: quotas quotas_pkey; Type: CONSTRAINT; Schema: sandsync; Owner: -
@@ -4286,6 +4647,30 @@ CREATE UNIQUE INDEX files_live_path_folded_idx ON sandsync.files USING btree (wo
 --
 
 CREATE INDEX files_owner_id_idx ON sandsync.files USING btree (owner_id);
+
+--
+-- Name: pack_entries_blob_idx; Type: INDEX; Schema: sandsync; Owner: -
+--
+
+CREATE INDEX pack_entries_blob_idx ON sandsync.pack_entries USING btree (owner_id, sha256);
+
+--
+-- Name: pack_entries_location_idx; Type: INDEX; Schema: sandsync; Owner: -
+--
+
+CREATE INDEX pack_entries_location_idx ON sandsync.pack_entries USING btree (workspace_id, sha256);
+
+--
+-- Name: packs_owner_id_idx; Type: INDEX; Schema: sandsync; Owner: -
+--
+
+CREATE INDEX packs_owner_id_idx ON sandsync.packs USING btree (owner_id);
+
+--
+-- Name: packs_storage_key_idx; Type: INDEX; Schema: sandsync; Owner: -
+--
+
+CREATE UNIQUE INDEX packs_storage_key_idx ON sandsync.packs USING btree (storage_key);
 
 --
 -- Name: replica_files_owner_id_idx; Type: INDEX; Schema: sandsync; Owner: -
@@ -4475,6 +4860,27 @@ ALTER TABLE ONLY sandsync.files
 
 ALTER TABLE ONLY sandsync.files
     ADD CONSTRAINT files_workspace_id_owner_id_fkey FOREIGN KEY (workspace_id, owner_id) REFERENCES sandsync.workspaces(id, owner_id) ON DELETE CASCADE;
+
+--
+-- Name: pack_entries pack_entries_owner_id_sha256_fkey; Type: FK CONSTRAINT; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE ONLY sandsync.pack_entries
+    ADD CONSTRAINT pack_entries_owner_id_sha256_fkey FOREIGN KEY (owner_id, sha256) REFERENCES sandsync.blobs(owner_id, sha256) ON DELETE CASCADE;
+
+--
+-- Name: pack_entries pack_entries_workspace_id_pack_sha256_fkey; Type: FK CONSTRAINT; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE ONLY sandsync.pack_entries
+    ADD CONSTRAINT pack_entries_workspace_id_pack_sha256_fkey FOREIGN KEY (workspace_id, pack_sha256) REFERENCES sandsync.packs(workspace_id, sha256) ON DELETE CASCADE;
+
+--
+-- Name: packs packs_workspace_id_fkey; Type: FK CONSTRAINT; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE ONLY sandsync.packs
+    ADD CONSTRAINT packs_workspace_id_fkey FOREIGN KEY (workspace_id) REFERENCES sandsync.workspaces(id) ON DELETE CASCADE;
 
 --
 -- Name: replica_files replica_files_replica_fkey; Type: FK CONSTRAINT; Schema: sandsync; Owner: -
@@ -4689,6 +5095,18 @@ CREATE POLICY "Users can see the checkpoints of their workspaces" ON sandsync.ch
 CREATE POLICY "Users can see the grants of their workspaces" ON sandsync.blob_grants FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
 
 --
+-- Name: pack_entries Users can see the pack entries of their workspaces; Type: POLICY; Schema: sandsync; Owner: -
+--
+
+CREATE POLICY "Users can see the pack entries of their workspaces" ON sandsync.pack_entries FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
+
+--
+-- Name: packs Users can see the packs of their workspaces; Type: POLICY; Schema: sandsync; Owner: -
+--
+
+CREATE POLICY "Users can see the packs of their workspaces" ON sandsync.packs FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
+
+--
 -- Name: replica_files Users can see the state of their replicas; Type: POLICY; Schema: sandsync; Owner: -
 --
 
@@ -4807,6 +5225,18 @@ ALTER TABLE sandsync.error_codes ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE sandsync.files ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: pack_entries; Type: ROW SECURITY; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE sandsync.pack_entries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: packs; Type: ROW SECURITY; Schema: sandsync; Owner: -
+--
+
+ALTER TABLE sandsync.packs ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: quotas; Type: ROW SECURITY; Schema: sandsync; Owner: -
@@ -5233,11 +5663,25 @@ REVOKE ALL ON FUNCTION public.revoke_agent_token(p_token_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.revoke_agent_token(p_token_id uuid) TO authenticated;
 
 --
+-- Name: FUNCTION service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.service_begin_pack(p_owner_id uuid, p_workspace_id uuid, p_sha256 text, p_size bigint, p_entries jsonb) TO service_role;
+
+--
 -- Name: FUNCTION service_collect_blobs(p_grace interval, p_owner_id uuid); Type: ACL; Schema: public; Owner: -
 --
 
 REVOKE ALL ON FUNCTION public.service_collect_blobs(p_grace interval, p_owner_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.service_collect_blobs(p_grace interval, p_owner_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION service_collect_pack(p_workspace_id uuid, p_sha256 text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.service_collect_pack(p_workspace_id uuid, p_sha256 text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.service_collect_pack(p_workspace_id uuid, p_sha256 text) TO service_role;
 
 --
 -- Name: FUNCTION service_expire_reservations(); Type: ACL; Schema: public; Owner: -
@@ -5252,6 +5696,20 @@ GRANT ALL ON FUNCTION public.service_expire_reservations() TO service_role;
 
 REVOKE ALL ON FUNCTION public.service_finish_collect(p_owner_id uuid, p_sha256s text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.service_finish_collect(p_owner_id uuid, p_sha256s text[]) TO service_role;
+
+--
+-- Name: FUNCTION service_finish_pack(p_workspace_id uuid, p_sha256 text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.service_finish_pack(p_workspace_id uuid, p_sha256 text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.service_finish_pack(p_workspace_id uuid, p_sha256 text) TO service_role;
+
+--
+-- Name: FUNCTION service_finish_pack_collect(p_keys text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.service_finish_pack_collect(p_keys text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.service_finish_pack_collect(p_keys text[]) TO service_role;
 
 --
 -- Name: FUNCTION service_grant_blobs(p_workspace_id uuid, p_sha256s text[]); Type: ACL; Schema: public; Owner: -
@@ -5273,6 +5731,13 @@ GRANT ALL ON TABLE sandsync.blobs TO service_role;
 
 REVOKE ALL ON FUNCTION public.service_mark_blob_stored(p_owner_id uuid, p_sha256 text, p_size bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.service_mark_blob_stored(p_owner_id uuid, p_sha256 text, p_size bigint) TO service_role;
+
+--
+-- Name: FUNCTION service_pack_usage(p_grace interval, p_owner_id uuid); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.service_pack_usage(p_grace interval, p_owner_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.service_pack_usage(p_grace interval, p_owner_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION service_prune_history(p_workspace_id uuid); Type: ACL; Schema: public; Owner: -
@@ -5706,6 +6171,20 @@ GRANT UPDATE(committed_at) ON TABLE sandsync.files TO authenticated;
 --
 
 GRANT UPDATE(seq) ON TABLE sandsync.files TO authenticated;
+
+--
+-- Name: TABLE pack_entries; Type: ACL; Schema: sandsync; Owner: -
+--
+
+GRANT SELECT ON TABLE sandsync.pack_entries TO authenticated;
+GRANT ALL ON TABLE sandsync.pack_entries TO service_role;
+
+--
+-- Name: TABLE packs; Type: ACL; Schema: sandsync; Owner: -
+--
+
+GRANT SELECT ON TABLE sandsync.packs TO authenticated;
+GRANT ALL ON TABLE sandsync.packs TO service_role;
 
 --
 -- Name: TABLE reservations; Type: ACL; Schema: sandsync; Owner: -

@@ -92,9 +92,13 @@ async function fetchToTemp(
   const temp = tempPathBeside(path);
   const writer = await fs.openWrite(temp);
   try {
-    if (entry.sha256 !== EMPTY_SHA256) {
+    const ready = entry.sha256 ? ctx.prefetched?.get(entry.sha256) : undefined;
+    if (ready) {
+      await writer.write(ready);
+    } else if (entry.sha256 !== EMPTY_SHA256) {
       if (!entry.url || !entry.sha256) throw new Error(entry.error?.message ?? "no download URL");
-      await downloadBlob(entry.url, { sha256: entry.sha256, size: entry.size }, writer, {
+      const expected = { sha256: entry.sha256, size: entry.size, range: entry.range };
+      await downloadBlob(entry.url, expected, writer, {
         signal,
         onProgress: (bytes, total) => ctx.onProgress?.({ kind: "download", path, bytes, total }),
       });

@@ -77,4 +77,6 @@ export interface EngineContext {
   readonly concurrency?: number;
   readonly log: (message: string) => void;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /** Packed blobs fetched ahead for the entries being applied, verified: SHA-256 → bytes. */
+  readonly prefetched?: ReadonlyMap<string, Uint8Array>;
 }

@@ -12,6 +12,7 @@ import type { IgnoreRules } from "../../shared/paths/ignore_rules.ts";
 import { mapPool } from "../../shared/pool.ts";
 import type { ConflictState } from "../state_db.ts";
 import { applyRemote } from "./apply.ts";
+import { prefetchBatches, prefetchPacked } from "./prefetch.ts";
 import type { EngineContext } from "./options.ts";
 import type { SyncOutcome } from "./sync_outcome.ts";
 
@@ -67,11 +68,15 @@ export async function applyAll(
   options: ApplyAllOptions,
 ): Promise<void> {
   const failed: string[] = [];
-  await mapPool(
-    entries,
-    ctx.concurrency ?? 8,
-    (entry) => applyRemote(ctx, entry, { ...options, failed }),
-  );
+  for (const batch of prefetchBatches(ctx, entries)) {
+    // Packed blobs of the batch come first, a few range requests for many files.
+    const prefetched = await prefetchPacked(ctx, batch.packed, options.signal);
+    await mapPool(
+      batch.entries,
+      ctx.concurrency ?? 8,
+      (entry) => applyRemote({ ...ctx, prefetched }, entry, { ...options, failed }),
+    );
+  }
   const error = unappliedError(failed);
   if (error) throw error;
 }

@@ -27,3 +27,9 @@ export const MAX_MTIME_MS = 8.64e15;
 
 /** The header that carries an agent token (`sst_...`), next to the anon key as bearer. */
 export const AGENT_TOKEN_HEADER = "x-sandsync-token";
+
+/** Where a blob sits in a pack object. */
+export interface ByteSpan {
+  readonly offset: number;
+  readonly length: number;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { replicaIdSchema, uuidSchema } from "./common.ts";
+import { type ByteSpan, replicaIdSchema, uuidSchema } from "./common.ts";
 import type { ConflictStrategy } from "../merge/conflict.ts";
 import type { VersionVector } from "../version_vector.ts";
 
@@ -79,6 +79,8 @@ export interface ConflictSide {
   readonly committedAt: string;
   /** Signed download URL (one hour); absent for deletions. */
   readonly url?: string;
+  /** Set when the bytes rest in a pack: `url` is the pack's, the side is this span of it. */
+  readonly range?: ByteSpan;
 }
 
 /** A conflict as `GET conflicts` lists it. */

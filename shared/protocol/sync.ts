@@ -11,13 +11,16 @@
  */
 import { z } from "zod";
 import { errors, type SyncError, type ValidationIssue } from "./errors.ts";
-import { MAX_MTIME_MS, replicaIdSchema, sha256Schema } from "./common.ts";
+import { type ByteSpan, MAX_MTIME_MS, replicaIdSchema, sha256Schema } from "./common.ts";
 import { validatePath } from "../paths/path_rules.ts";
 import { MAX_VECTOR_COUNTER, MAX_VECTOR_KEYS, type VersionVector } from "../version_vector.ts";
 
 /** Most changes in one negotiate or commit request. */
 export const MAX_CHANGES_PER_REQUEST = 10_000;
-/** Largest file that may travel inline in a commit, in bytes. */
+/**
+ * Largest file that may travel inline in a commit, in bytes: a small blob, which rests in a pack
+ * of its workspace (docs/decisions/0014-packs.md).
+ */
 export const MAX_INLINE_FILE_BYTES = 256 * 1024;
 /** Most inline bytes (decoded) in one commit request. */
 export const MAX_INLINE_TOTAL_BYTES = 4 * 1024 * 1024;
@@ -306,6 +309,11 @@ export interface ChangeEntry {
   readonly committedAt: string;
   /** Signed download URL of the bytes (live files only). */
   readonly url?: string;
+  /**
+   * Set when the bytes rest in a pack: `url` is the pack's, and the file is `length` bytes from
+   * `offset` (fetch them with a `Range` request; neighbours in one pack may share one request).
+   */
+  readonly range?: ByteSpan;
   /**
    * Set instead of `url` when the bytes cannot be served (their object is missing from Storage):
    * the entry is reported, the rest of the page flows. Clients skip the path and retry later.

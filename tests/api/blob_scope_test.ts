@@ -160,9 +160,11 @@ Deno.test("an agent token cannot commit another workspace's blob by its hash; se
     assert.deepEqual([lied.status, lied.body.code], [422, "hash_mismatch"]);
 
     // Real possession: the bytes sent (staged, hashed), the commit applies, one copy is kept.
+    // Loose objects and staging keys (a small blob sent inline rests in W1's own pack, below).
     const before = await sql<{ n: number; bytes: string }[]>`
       select count(*)::int as n, coalesce(sum((metadata ->> 'size')::bigint), 0) as bytes
-      from storage.objects where bucket_id = 'sandsync' and name like ${owner + "/%"}`;
+      from storage.objects where bucket_id = 'sandsync' and name like ${owner + "/%"}
+        and name not like ${owner + "/packs/%"}`;
     const sent = await uploadAndCommit(agent, w1, r1, [{ path: "real.dump", bytes: medium }]);
     assert.equal(sent.status, 200, JSON.stringify(sent.body));
     assert.equal(sent.body.items[0]?.outcome, "applied");
@@ -176,8 +178,13 @@ Deno.test("an agent token cannot commit another workspace's blob by its hash; se
     assert.equal(inline.status, 200, JSON.stringify(inline.body));
     const after = await sql<{ n: number; bytes: string }[]>`
       select count(*)::int as n, coalesce(sum((metadata ->> 'size')::bigint), 0) as bytes
-      from storage.objects where bucket_id = 'sandsync' and name like ${owner + "/%"}`;
+      from storage.objects where bucket_id = 'sandsync' and name like ${owner + "/%"}
+        and name not like ${owner + "/packs/%"}`;
     assert.deepEqual(after, before, "the owner's bytes are stored once, no staged copy stays");
+    // A pack is one workspace's: the small secret W1 proved it holds rests in a pack of W1.
+    const [own] = await sql<{ n: number }[]>`select count(*)::int as n
+      from sandsync.pack_entries where workspace_id = ${w1} and sha256 = ${sha256Hex(small)}`;
+    assert.equal(own?.n, 1, "W1 reads the small blob from a pack of its own");
 
     // From now on W1 reads them, and may name them by hash like any of its own content.
     const again = await commitByHash(medium, "copy.dump");

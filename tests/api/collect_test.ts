@@ -7,6 +7,7 @@ import { encodeBase64 } from "../support/base64.ts";
 import { sha256Hex } from "../../shared/hash.ts";
 import { createBlobStore } from "../../supabase/functions/_shared/blobs/blob_store.ts";
 import { connect } from "../db/db_support.ts";
+import { blobDigest, blobObject } from "../support/blob_objects.ts";
 import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
 
 const sql = connect(4);
@@ -180,17 +181,23 @@ Deno.test("negotiate asks for a fresh upload of a blob being collected", async (
 Deno.test("one missing object leaves the manifest and changes pages flowing", async () => {
   const { id, client } = await newUser("collect-feed");
   const { workspaceId, replicas } = await newWorkspace(client);
-  const committed = await client.call(
-    "POST",
-    "sync/commit",
-    inlineCommit(workspaceId, replicas[0]!, [
-      { path: "gone.txt", content: "these bytes will vanish\n" },
-      { path: "kept.txt", content: "these stay\n" },
-    ]),
-  );
-  assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  // Two commits: two objects (each commit's small files rest in a pack of their own).
+  for (
+    const [path, content] of [
+      ["gone.txt", "these bytes will vanish\n"],
+      ["kept.txt", "these stay\n"],
+    ] as const
+  ) {
+    const committed = await client.call(
+      "POST",
+      "sync/commit",
+      inlineCommit(workspaceId, replicas[0]!, [{ path, content }]),
+    );
+    assert.equal(committed.status, 200, JSON.stringify(committed.body));
+  }
   const gone = sha256Hex(new TextEncoder().encode("these bytes will vanish\n"));
-  await storeOf(client).remove([`${id}/${gone.slice(0, 2)}/${gone}`]);
+  const holder = await blobObject(sql, { workspaceId, owner: id, sha256: gone });
+  await storeOf(client).remove([holder.key]);
 
   const current = await manifest(client, workspaceId);
   assert.equal(current.status, 200, JSON.stringify(current.body));
@@ -229,9 +236,13 @@ Deno.test("deleting a workspace collects only its owner's blobs, past the grace"
     where owner_id = ${other.id} and sha256 = ${otherSha}`;
   assert.equal(kept?.state, "stored", "another owner's blob row is untouched");
   const youngSha = sha256Hex(new TextEncoder().encode("young\n"));
-  const [mine] = await sql`select count(*)::int as n from storage.objects
-    where bucket_id = 'sandsync' and name = ${`${id}/${youngSha.slice(0, 2)}/${youngSha}`}`;
+  const [mine] = await sql`select count(*)::int as n from sandsync.blobs
+    where owner_id = ${id} and sha256 = ${youngSha}`;
   assert.equal(mine?.n, 1, "a blob younger than the grace stays until housekeeping");
+  // Its bytes rested in the deleted workspace's own pack, which nothing else can use: gone.
+  const [packs] = await sql`select count(*)::int as n from storage.objects
+    where bucket_id = 'sandsync' and name like ${`${id}/packs/${workspaceId}/%`}`;
+  assert.equal(packs?.n, 0, "the deleted workspace's packs are removed with it");
 });
 
 Deno.test("housekeeping removes stray objects under an owner's prefix", async () => {
@@ -307,9 +318,11 @@ Deno.test("housekeeping with grace 0 beside dedup-heavy commits and reverts lose
     where workspace_id = ${workspaceId} and sha256 is not null`;
   const store = storeOf(client);
   for (const version of versions) {
-    const digest = await store.digest(
-      `${version.owner_id}/${version.sha256.slice(0, 2)}/${version.sha256}`,
-    );
+    const digest = await blobDigest(sql, store, {
+      workspaceId,
+      owner: version.owner_id,
+      sha256: version.sha256,
+    });
     assert.equal(digest?.sha256, version.sha256, `bytes of ${version.sha256} (seed ${seed})`);
   }
   const current = await manifest(client, workspaceId);

@@ -10,7 +10,8 @@ import { workspaceOwner } from "../_shared/db/workspaces.ts";
 import { downloadUrlTtl } from "../_shared/edge/url_ttl.ts";
 import { errors } from "../../../shared/protocol/errors.ts";
 import { assertWorkspaceScope } from "../_shared/edge/auth.ts";
-import { blobKey, type BlobStore } from "../_shared/blobs/blob_store.ts";
+import type { BlobStore } from "../_shared/blobs/blob_store.ts";
+import { signBlobs } from "../_shared/blobs/blob_read.ts";
 import { ingestBytes } from "../_shared/blobs/blob_ingest.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import {
@@ -108,22 +109,18 @@ export class ConflictService {
       return { owner, rows, versions, extras };
     });
 
-    const keys = [
-      ...new Set(
-        versions.filter((v) => !v.deleted && v.sha256).map((v) => blobKey(owner, v.sha256!)),
-      ),
-    ];
-    const urls = await this.#blobs.signDownloads(
-      keys,
-      downloadUrlTtl(caller, CONFLICT_URL_TTL_SECONDS),
-    );
-    const urlByKey = new Map(keys.map((key, i) => [key, urls[i]]));
+    const signed = await signBlobs({ db: this.#db, blobs: this.#blobs }, {
+      owner,
+      workspaceId: query.workspaceId,
+      sha256s: versions.filter((v) => !v.deleted && v.sha256).map((v) => v.sha256!),
+      expiresInSeconds: downloadUrlTtl(caller, CONFLICT_URL_TTL_SECONDS),
+    });
     const byId = new Map(versions.map((v) => [v.id, v]));
     const extraById = new Map(extras.map((e) => [e.id, e]));
     const side = (id: string | null): ConflictSide | null => {
       const v = id === null ? undefined : byId.get(id);
       if (!v) return null;
-      const url = !v.deleted && v.sha256 ? urlByKey.get(blobKey(owner, v.sha256)) : undefined;
+      const blob = !v.deleted && v.sha256 ? signed.get(v.sha256) : undefined;
       return {
         versionId: v.id,
         sha256: v.sha256,
@@ -131,7 +128,7 @@ export class ConflictService {
         deleted: v.deleted,
         replicaId: v.replica_id,
         committedAt: v.committed_at.toISOString(),
-        ...(url ? { url } : {}),
+        ...(blob ?? {}),
       };
     };
     return {

@@ -41,7 +41,7 @@ import {
 import { TEMP_PREFIX } from "../../../shared/paths/ignore_rules.ts";
 import { type BridgeDeps, inSandbox, openRoot } from "./bridge_pull.ts";
 import type { StateFile, StateReport } from "./bridge_store.ts";
-import { blobKey } from "../_shared/blobs/blob_store.ts";
+import { openBlob } from "../_shared/blobs/blob_read.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { E2bFs } from "./e2b_fs.ts";
 import { mapPool } from "../../../shared/pool.ts";
@@ -146,7 +146,11 @@ export async function restorePage(
     });
     const temps = new Map<StateFile, string>();
     await mapPool(wanted, deps.limits.concurrency, async (file) => {
-      const blob = await deps.blobs.open(blobKey(owner, file.sha256));
+      const blob = await openBlob(deps, {
+        owner,
+        workspaceId: request.workspaceId,
+        sha256: file.sha256,
+      });
       if (!blob?.body) {
         refused.push({ path: file.path, reason: "vanished" });
         return;

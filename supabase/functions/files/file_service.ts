@@ -16,7 +16,8 @@ import { decodeText } from "../../../shared/merge/text.ts";
 import { assertWorkspaceScope } from "../_shared/edge/auth.ts";
 import { ingestBlobs } from "../_shared/blobs/blob_ingest.ts";
 import { refuseProtectedPaths } from "../_shared/db/protected_check.ts";
-import { blobKey, type BlobStore } from "../_shared/blobs/blob_store.ts";
+import type { BlobStore } from "../_shared/blobs/blob_store.ts";
+import { openBlob } from "../_shared/blobs/blob_read.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { Database, Tx } from "../_shared/db/db.ts";
 import { type ByteRange, type EntityTagList, tagsMatch } from "./http_conditional.ts";
@@ -68,6 +69,7 @@ export type DeleteFile = Omit<PutFile, "bytes" | "ifNoneMatch">;
 /** A version located for download; bytes live under the workspace owner's prefix. */
 export interface Located {
   readonly ownerId: string;
+  readonly workspaceId: string;
   readonly version: FileVersion;
   /** True when it is the path's current version (not a historic one). */
   readonly current: boolean;
@@ -202,6 +204,7 @@ export class FileService {
       if (!row || row.deleted || row.sha256 === null) throw errors.fileNotFound(target.path);
       return {
         ownerId,
+        workspaceId: target.workspaceId,
         version: toFileVersion(row),
         current: row.id === file?.current_version_id,
       };
@@ -210,16 +213,18 @@ export class FileService {
 
   /** Streams a located version's bytes (a `range` of them); never buffers the whole file. */
   async content(located: Located, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
-    const key = blobKey(located.ownerId, located.version.sha256!);
-    const response = await this.#blobs.open(
-      key,
-      range ? `bytes=${range.start}-${range.end}` : undefined,
-    );
+    const response = await openBlob({ db: this.#db, blobs: this.#blobs }, {
+      owner: located.ownerId,
+      workspaceId: located.workspaceId,
+      sha256: located.version.sha256!,
+    }, range);
     // Bytes a committed version names but Storage lacks: the same 409 as the feed's entry error.
     if (!response?.body) throw errors.bytesMissing(located.version.sha256!);
     if (range && response.status !== 206) {
       await response.body.cancel();
-      throw errors.internal(new Error(`Storage ignored the range of "${key}"`));
+      throw errors.internal(
+        new Error(`Storage ignored the range of blob "${located.version.sha256}"`),
+      );
     }
     return response.body;
   }
@@ -299,8 +304,8 @@ export class FileService {
       return { ownerId, from, to };
     });
     const [oldText, newText] = await Promise.all([
-      from ? this.#text(ownerId, query.path, from) : "",
-      this.#text(ownerId, query.path, to),
+      from ? this.#text({ ownerId, workspaceId: query.workspaceId }, query.path, from) : "",
+      this.#text({ ownerId, workspaceId: query.workspaceId }, query.path, to),
     ]);
     const diff = unifiedDiff(query.path, oldText, newText, { timeoutMs: DIFF_TIMEOUT_MS });
     const stats = diff === null
@@ -317,11 +322,19 @@ export class FileService {
     };
   }
 
-  async #text(ownerId: string, path: string, row: VersionRow): Promise<string> {
+  async #text(
+    where: { readonly ownerId: string; readonly workspaceId: string },
+    path: string,
+    row: VersionRow,
+  ): Promise<string> {
     if (row.deleted || row.sha256 === null) return "";
     const size = Number(row.size);
     if (size > MAX_DIFF_BYTES) throw errors.diffTooLarge(path, size, MAX_DIFF_BYTES);
-    const response = await this.#blobs.open(blobKey(ownerId, row.sha256));
+    const response = await openBlob({ db: this.#db, blobs: this.#blobs }, {
+      owner: where.ownerId,
+      workspaceId: where.workspaceId,
+      sha256: row.sha256,
+    });
     if (!response) throw errors.bytesMissing(row.sha256);
     const text = decodeText(new Uint8Array(await response.arrayBuffer()));
     if (text === null) throw errors.binaryDiff(path, row.id);

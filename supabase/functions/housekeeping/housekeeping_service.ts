@@ -18,6 +18,10 @@ export interface HousekeepingReport {
   readonly prunedVersions: number;
   readonly collectedBlobs: number;
   readonly strayObjects: number;
+  /** Pack objects removed (dead, or after a repack). */
+  readonly collectedPacks: number;
+  /** Sparse packs whose live blobs moved into a new pack. */
+  readonly repackedPacks: number;
   readonly durationMs: number;
 }
 
@@ -51,6 +55,8 @@ export class HousekeepingService {
       prunedVersions: pruned,
       collectedBlobs: collected.blobs,
       strayObjects: collected.strays,
+      collectedPacks: collected.packs.packs,
+      repackedPacks: collected.packs.repacked,
       durationMs: Math.round(performance.now() - started),
     };
   }

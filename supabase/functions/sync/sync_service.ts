@@ -20,7 +20,9 @@ import type {
   NegotiateRequest,
 } from "../../../shared/protocol/sync.ts";
 import { assertWorkspaceScope } from "../_shared/edge/auth.ts";
-import { blobKey, type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
+import { type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
+import { signBlobs } from "../_shared/blobs/blob_read.ts";
+import { locateBlobs } from "../_shared/blobs/blob_packs.ts";
 import { reserveBlobs, uploadStatus } from "../_shared/blobs/blob_reserve.ts";
 import { agentTokenId, type Caller } from "../_shared/edge/caller.ts";
 import { assertVectorKeys, CommitService, uniqueBlobs } from "../_shared/commit/commit_service.ts";
@@ -81,7 +83,12 @@ export class SyncService {
   /** Reserves quota for the blobs Storage lacks and says how to upload each. */
   async negotiate(caller: Caller, request: NegotiateRequest) {
     assertWorkspaceScope(caller, request.workspaceId);
-    const wanted = uniqueBlobs(request.changes);
+    // Blobs a stored pack of this workspace holds are present: nothing to reserve or send.
+    const all = uniqueBlobs(request.changes);
+    const located = await this.#db.asService((tx) =>
+      locateBlobs(tx, request.workspaceId, all.map((blob) => blob.sha256))
+    );
+    const wanted = all.filter((blob) => located.get(blob.sha256)?.size !== blob.size);
     const reservation = await this.#db.asCaller(caller, async (tx) => {
       const owner = await workspaceOwner(tx, request.workspaceId);
       await assertVectorKeys(tx, request.workspaceId, request.changes);
@@ -108,9 +115,10 @@ export class SyncService {
     return {
       workspaceId: request.workspaceId,
       uploads,
-      present: reservation.items.filter((item) => item.status === "present").map((item) =>
-        item.sha256
-      ),
+      present: [
+        ...all.filter((blob) => !wanted.includes(blob)).map((blob) => blob.sha256),
+        ...reservation.items.filter((item) => item.status === "present").map((item) => item.sha256),
+      ],
     };
   }
 
@@ -130,7 +138,10 @@ export class SyncService {
       if (read.rows.length === 0 && subscription && await subscription.changed) {
         read = await this.#readChanges(caller, query);
       }
-      const entries = await this.#withUrls(caller, read.owner, read.rows.map(toChangeEntry));
+      const entries = await this.#withUrls(caller, {
+        owner: read.owner,
+        workspaceId: query.workspaceId,
+      }, read.rows.map(toChangeEntry));
       const last = entries.at(-1);
       return {
         workspaceId: query.workspaceId,
@@ -169,7 +180,11 @@ export class SyncService {
         limit ${query.limit}`;
       return { owner, rows, cursor: Number(head?.cursor ?? 0) };
     });
-    const files = await this.#withUrls(caller, owner, rows.map(toChangeEntry));
+    const files = await this.#withUrls(
+      caller,
+      { owner, workspaceId: query.workspaceId },
+      rows.map(toChangeEntry),
+    );
     return {
       workspaceId: query.workspaceId,
       cursor,
@@ -178,23 +193,29 @@ export class SyncService {
     };
   }
 
-  /** Adds signed download URLs (one Storage call); blobs live under the workspace owner. */
-  async #withUrls(caller: Caller, owner: string, entries: ChangeEntry[]): Promise<ChangeEntry[]> {
+  /**
+   * Adds signed download URLs (one Storage call): a packed blob's entry gets its pack's URL and
+   * range (`_shared/blobs/blob_read.ts`), a loose one its own object's URL.
+   */
+  async #withUrls(
+    caller: Caller,
+    where: { readonly owner: string; readonly workspaceId: string },
+    entries: ChangeEntry[],
+  ): Promise<ChangeEntry[]> {
     const wanted = entries.filter((entry) =>
       entry.kind === "file" && !entry.deleted && entry.sha256
     );
     if (wanted.length === 0) return entries;
-    const keys = [...new Set(wanted.map((entry) => blobKey(owner, entry.sha256!)))];
-    const urls = await this.#blobs.signDownloads(
-      keys,
-      downloadUrlTtl(caller, DOWNLOAD_URL_TTL_SECONDS),
-    );
-    const byKey = new Map(keys.map((key, i) => [key, urls[i]]));
+    const signed = await signBlobs({ db: this.#db, blobs: this.#blobs }, {
+      ...where,
+      sha256s: wanted.map((entry) => entry.sha256!),
+      expiresInSeconds: downloadUrlTtl(caller, DOWNLOAD_URL_TTL_SECONDS),
+    });
     // One missing object never fails the page: its entry says so, the rest flows.
     return entries.map((entry) => {
       if (entry.kind !== "file" || entry.deleted || !entry.sha256) return entry;
-      const url = byKey.get(blobKey(owner, entry.sha256));
-      return url ? { ...entry, url } : { ...entry, error: missingBytes(entry.sha256) };
+      const blob = signed.get(entry.sha256);
+      return blob ? { ...entry, ...blob } : { ...entry, error: missingBytes(entry.sha256) };
     });
   }
 }

@@ -171,12 +171,23 @@ export class WorkspaceService {
   async delete(caller: Caller, id: string): Promise<DeletedWorkspace> {
     if (caller.kind === "agent") throw errors.forbidden("operation", "delete workspace");
     const owner = (await this.get(caller, id)).ownerId;
+    // The workspace's packs hold its bytes only: they go with it (their rows go by cascade).
+    const packs = await this.db.asService((tx) =>
+      tx<
+        { storage_key: string }[]
+      >`select storage_key from sandsync.packs where workspace_id = ${id}`
+    );
     await this.db.asCaller(caller, (tx) => tx`select public.delete_workspace(${id})`);
+    const packKeys = packs.map((pack) => pack.storage_key);
+    if (packKeys.length > 0) await this.blobs.remove(packKeys);
     const collected = await collectBlobs(
       { db: this.db, blobs: this.blobs },
       { graceSeconds: COLLECT_GRACE_SECONDS, ownerId: owner },
     );
-    return { deleted: true, freedObjects: collected.blobs + collected.strays };
+    return {
+      deleted: true,
+      freedObjects: packKeys.length + collected.objects + collected.strays + collected.packs.packs,
+    };
   }
 
   /** Registers (or refreshes) a replica of the workspace. */

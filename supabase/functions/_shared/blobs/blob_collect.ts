@@ -3,13 +3,15 @@
  * `20261206001200_housekeeping.sql`): mark unreferenced blob rows `collecting` (a commit
  * can no longer reference them, and reservations treat them as absent), remove their objects
  * through Storage (the storage trigger lowers `used_bytes`), then forget the rows that still have
- * no object. Objects under an owner's prefix that are no blob's key are removed too. Every step
+ * no object. Packs are collected and repacked the same way (`blob_pack_collect.ts`). Objects
+ * under an owner's prefix that are neither a blob's nor a pack's key are removed too. Every step
  * is per owner when an owner is given, and honours the grace period.
  *
  * @module
  */
 import type { BlobStore } from "./blob_store.ts";
 import type { Database } from "../db/db.ts";
+import { collectPacks, type PackCollectReport } from "./blob_pack_collect.ts";
 
 /** How old an unreferenced blob must be to go, unless housekeeping is told otherwise. */
 export const COLLECT_GRACE_SECONDS = 3600;
@@ -21,8 +23,12 @@ const REMOVE_BATCH = 500;
 export interface CollectReport {
   /** Blob rows forgotten (their objects removed). */
   readonly blobs: number;
+  /** Loose blob objects removed. */
+  readonly objects: number;
   /** Objects removed that were no blob's key. */
   readonly strays: number;
+  /** Pack objects removed (dead, or repacked), and packs repacked (blob_pack_collect.ts). */
+  readonly packs: PackCollectReport;
 }
 
 /**
@@ -35,11 +41,15 @@ export async function collectBlobs(
 ): Promise<CollectReport> {
   const owner = options.ownerId ?? null;
   const marked = await deps.db.asService((tx) =>
-    tx<{ owner_id: string; sha256: string; storage_key: string }[]>`
-      select owner_id, sha256, storage_key from public.service_collect_blobs(
-        make_interval(secs => ${options.graceSeconds}), ${owner}::uuid)`
+    tx<{ owner_id: string; sha256: string; storage_key: string; packed: boolean }[]>`
+      select c.owner_id, c.sha256, c.storage_key, b.packed
+      from public.service_collect_blobs(
+        make_interval(secs => ${options.graceSeconds}), ${owner}::uuid) as c
+      join sandsync.blobs as b on b.owner_id = c.owner_id and b.sha256 = c.sha256`
   );
-  await removeAll(deps.blobs, marked.map((row) => row.storage_key));
+  // A packed blob has no object of its own: its bytes go with its pack (below).
+  const loose = marked.filter((row) => !row.packed).map((row) => row.storage_key);
+  await removeAll(deps.blobs, loose);
   const byOwner = new Map<string, string[]>();
   for (const row of marked) {
     byOwner.set(row.owner_id, [...byOwner.get(row.owner_id) ?? [], row.sha256]);
@@ -51,13 +61,14 @@ export async function collectBlobs(
     );
     blobs += Number(row?.n ?? 0);
   }
+  const packs = await collectPacks(deps, options);
   const strays = await deps.db.asService((tx) =>
     tx<{ name: string }[]>`
       select name from public.service_stray_objects(
         make_interval(secs => ${options.graceSeconds}), ${owner}::uuid)`
   );
   await removeAll(deps.blobs, strays.map((row) => row.name));
-  return { blobs, strays: strays.length };
+  return { blobs, objects: loose.length, strays: strays.length, packs };
 }
 
 async function removeAll(blobs: BlobStore, keys: readonly string[]): Promise<void> {

@@ -16,6 +16,8 @@ import type { Database } from "../db/db.ts";
 import { mapPool } from "../../../../shared/pool.ts";
 import { grantToScope, keepIfValid, markStored } from "./blob_check.ts";
 import { reserveBlobs } from "./blob_reserve.ts";
+import { buildPack, locateBlobs, storePack } from "./blob_packs.ts";
+import { MAX_INLINE_FILE_BYTES } from "../../../../shared/protocol/sync.ts";
 
 /** Bytes and the SHA-256 the server computed over them (never a client's claim). */
 export interface HashedBytes {
@@ -36,6 +38,12 @@ export interface BlobIngest {
   /** The owner whose prefix and quota hold the blobs. */
   readonly owner: string;
   readonly items: readonly HashedBytes[];
+  /**
+   * The workspace the bytes are for. With it, small blobs (non-empty, at most
+   * {@linkcode MAX_INLINE_FILE_BYTES}) rest in one pack of that workspace (`blob_packs.ts`)
+   * instead of an object each; blobs the workspace already has in a stored pack are skipped.
+   */
+  readonly workspaceId?: string;
 }
 
 /**
@@ -46,25 +54,47 @@ export interface BlobIngest {
  * committed) is hashed first and replaced when its bytes differ, so marking it stored is true.
  */
 export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Promise<void> {
-  const { caller, owner, items } = input;
-  const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
-  if (unique.length === 0) return;
+  const { caller, owner, workspaceId } = input;
+  const all = [...new Map(input.items.map((item) => [item.sha256, item])).values()];
+  if (all.length === 0) return;
+  // Bytes the workspace already reads from one of its packs need no second copy.
+  const located = workspaceId === undefined
+    ? new Map()
+    : await deps.db.asService((tx) => locateBlobs(tx, workspaceId, all.map((item) => item.sha256)));
+  const unique = all.filter((item) => !located.has(item.sha256));
   const wanted = unique.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength }));
   const reserved = await deps.db.asCaller(
     caller,
     (tx) => reserveBlobs(tx, { caller, owner, wanted }),
   );
-  await mapPool(unique, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
+  const packable = (item: HashedBytes) =>
+    workspaceId !== undefined && item.bytes.byteLength > 0 &&
+    item.bytes.byteLength <= MAX_INLINE_FILE_BYTES;
+  // A loose object the server verified serves every workspace of the owner: nothing to write.
+  const loose = (item: HashedBytes) => {
+    const blob = reserved.get(item.sha256);
+    return blob?.status !== "reserved" && blob?.state === "stored" && !blob.packed;
+  };
+  const packed = unique.filter((item) => packable(item) && !loose(item));
+  const single = unique.filter((item) => !packed.includes(item));
+  await mapPool(single, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
     const blob = reserved.get(sha256);
     if (blob?.status !== "reserved") {
-      if (blob?.state === "stored") return;
+      if (blob?.state === "stored" && !blob.packed) return;
       if ((await keepIfValid(deps.blobs, key, { sha256, size: bytes.byteLength })).valid) return;
     }
     await deps.blobs.put(key, bytes);
   });
-  await markStored(deps.db, owner, wanted);
-  await grantToScope(deps.db, caller, unique.map((item) => item.sha256));
+  await markStored(
+    deps.db,
+    owner,
+    single.map(({ sha256, bytes }) => ({ sha256, size: bytes.byteLength })),
+  );
+  if (packed.length > 0 && workspaceId !== undefined) {
+    await storePack(deps, { owner, workspaceId, pack: buildPack(packed) });
+  }
+  await grantToScope(deps.db, caller, all.map((item) => item.sha256));
 }
 
 /**

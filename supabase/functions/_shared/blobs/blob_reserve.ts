@@ -29,6 +29,8 @@ export interface ReservedBlob extends BlobId {
   readonly status: BlobStatus;
   /** The blob row's state as the caller sees it; `null` when it sees none. */
   readonly state: BlobState | null;
+  /** The blob's bytes live only in packs (`sandsync.blobs.packed`): no object of its own. */
+  readonly packed: boolean;
 }
 
 interface Reservation {
@@ -59,13 +61,20 @@ export async function reserveBlobs(
       ? tx`public.service_reserve_quota(${owner}, ${tx.json(wanted)})`
       : tx`public.reserve_quota(${tx.json(wanted)})`
   } as result`;
-  const rows = await tx<{ sha256: string; state: BlobState }[]>`
-    select sha256, state from sandsync.blobs
+  const rows = await tx<{ sha256: string; state: BlobState; packed: boolean }[]>`
+    select sha256, state, packed from sandsync.blobs
     where owner_id = ${owner} and sha256 = any(${wanted.map((item) => item.sha256)})`;
-  const states = new Map(rows.map((blob) => [blob.sha256, blob.state]));
+  const blobs = new Map(rows.map((blob) => [blob.sha256, blob]));
   for (const item of row?.result.items ?? []) {
     const { sha256, size, status } = item;
-    reserved.set(sha256, { sha256, size, status, state: states.get(sha256) ?? null });
+    const blob = blobs.get(sha256);
+    reserved.set(sha256, {
+      sha256,
+      size,
+      status,
+      state: blob?.state ?? null,
+      packed: blob?.packed ?? false,
+    });
   }
   return reserved;
 }

@@ -80,7 +80,12 @@ export class CommitService {
       return { sha256, bytes };
     });
     // Inline bytes count against concurrent uploads like any other (reserved first).
-    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, { caller, owner, items: decoded });
+    await ingestBlobs({ db: this.#db, blobs: this.#blobs }, {
+      caller,
+      owner,
+      items: decoded,
+      workspaceId: request.workspaceId,
+    });
   }
 }
 

@@ -10,8 +10,9 @@
  * @module
  */
 import { type ErrorCode, errors, isSyncError } from "../../../../shared/protocol/errors.ts";
-import { blobKey, type BlobStore } from "../blobs/blob_store.ts";
+import type { BlobStore } from "../blobs/blob_store.ts";
 import { ingestBytes } from "../blobs/blob_ingest.ts";
+import { openBlob } from "../blobs/blob_read.ts";
 import type { Caller } from "../edge/caller.ts";
 import {
   assertResolvable,
@@ -80,7 +81,7 @@ export class MergeService {
     if (early || !ancestor) return refuse(early ?? "no_ancestor");
 
     const [base, current, theirs] = await Promise.all(
-      [ancestor, file, incoming].map((side) => this.#read(state.ownerId, side)),
+      [ancestor, file, incoming].map((side) => this.#read(state, side)),
     );
     const plan = planMerge({ base: base!, current: current!, incoming: theirs! }, {
       maxBytes: max,
@@ -113,9 +114,16 @@ export class MergeService {
     };
   }
 
-  async #read(ownerId: string, side: ConflictSideState): Promise<Uint8Array> {
+  async #read(
+    where: { readonly ownerId: string; readonly workspaceId: string },
+    side: ConflictSideState,
+  ): Promise<Uint8Array> {
     if (side.sha256 === null) return new Uint8Array();
-    const response = await this.#deps.blobs.open(blobKey(ownerId, side.sha256));
+    const response = await openBlob(this.#deps, {
+      owner: where.ownerId,
+      workspaceId: where.workspaceId,
+      sha256: side.sha256,
+    });
     if (!response) throw errors.blobMissing(side.sha256);
     return new Uint8Array(await response.arrayBuffer());
   }

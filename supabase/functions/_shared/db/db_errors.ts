@@ -14,6 +14,8 @@ interface PostgresError {
   readonly hint?: string;
   readonly message?: string;
   readonly detail?: string;
+  /** The violated constraint (postgres.js: `constraint_name`). */
+  readonly constraint_name?: string;
 }
 
 function isPostgresError(error: unknown): error is PostgresError & Error {
@@ -40,6 +42,13 @@ export function fromDatabaseError(error: unknown): unknown {
   // input, refused with 400 and no retry, never a 500 that clients retry six times.
   if (error.code?.startsWith("22")) {
     return new SyncError("validation_failed", `Invalid request: ${error.message}`, {
+      cause: error,
+    });
+  }
+  // A version whose blob row housekeeping forgot between the commit's check and its insert (the
+  // blob was unreferenced then): the bytes are gone, so the client sends them again.
+  if (error.code === "23503" && error.constraint_name === "versions_owner_id_sha256_fkey") {
+    return new SyncError("blob_missing", "The bytes were collected meanwhile: send them again", {
       cause: error,
     });
   }

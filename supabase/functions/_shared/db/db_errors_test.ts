@@ -106,3 +106,12 @@ Deno.test("each Sandsync SQLSTATE a live SQL function raises means one API code"
     .map(([sqlstate, hints]) => `${sqlstate}: ${[...hints].join(", ")}`);
   assert.deepEqual(ambiguous, []);
 });
+
+Deno.test("fromDatabaseError() answers a version whose blob row was collected meanwhile as blob_missing", () => {
+  const collected = Object.assign(pgError("23503"), {
+    constraint_name: "versions_owner_id_sha256_fkey",
+  });
+  assert.ok(isSyncError(fromDatabaseError(collected), "blob_missing"));
+  const other = Object.assign(pgError("23503"), { constraint_name: "files_workspace_id_fkey" });
+  assert.equal(fromDatabaseError(other), other);
+});
