@@ -130,17 +130,17 @@ async function fetchSpan(
     const end = Math.max(...rest.map((blob) => blob.range.offset + blob.range.length));
     const buffer = new Uint8Array(end - offset);
     let received = 0;
+    const damaged = new Map<string, string>();
+    // Hands on every blob that arrived whole and hashes right; remembers the others.
     const settle = () => {
       for (const blob of rest) {
         const from = blob.range.offset - offset;
         const to = from + blob.range.length;
-        if (to > received || into.has(blob.sha256)) continue;
+        if (to > received || into.has(blob.sha256) || damaged.has(blob.sha256)) continue;
         const part = buffer.slice(from, to);
         const actual = sha256Hex(part);
-        if (actual !== blob.sha256) {
-          throw errors.hashMismatch(span.url.split("?")[0]!, blob.sha256, actual);
-        }
-        into.set(blob.sha256, part);
+        if (actual === blob.sha256) into.set(blob.sha256, part);
+        else damaged.set(blob.sha256, actual);
       }
     };
     const guard = stallGuard(options.idleMs ?? TRANSFER_IDLE_MS, options.signal);
@@ -164,16 +164,14 @@ async function fetchSpan(
       }
     } catch (error) {
       // What arrived whole and right is kept: the retry asks only for the rest.
-      try {
-        settle();
-      } catch {
-        // The first error stands.
-      }
+      settle();
       throw guard.failure(error);
     } finally {
       guard.done();
     }
     settle();
+    const [bad] = damaged;
+    if (bad) throw errors.hashMismatch(span.url.split("?")[0]!, bad[0], bad[1]);
     const missing = rest.find((blob) => !into.has(blob.sha256));
     if (missing) throw errors.hashMismatch(span.url.split("?")[0]!, missing.sha256, "short span");
   }, {

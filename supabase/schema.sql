@@ -1859,7 +1859,8 @@ begin
   -- Lock first (waits for commits holding the pack FOR SHARE), then decide in a fresh snapshot.
   perform 1 from sandsync.packs where workspace_id = p_workspace_id and sha256 = p_sha256 for update;
   update sandsync.packs as p set state = 'collecting'
-    where p.workspace_id = p_workspace_id and p.sha256 = p_sha256 and p.state <> 'pending' 
+    where p.workspace_id = p_workspace_id and p.sha256 = p_sha256
+      and (p.state <> 'pending' or p.created_at < now() - interval '1 hour')
       and not exists (
         select 1 from sandsync.pack_entries as e
         where e.workspace_id = p.workspace_id and e.pack_sha256 = p.sha256
@@ -2172,6 +2173,8 @@ CREATE FUNCTION public.service_pack_usage(p_grace interval DEFAULT '01:00:00'::i
   from sandsync.packs as p
   where (p_owner_id is null or p.owner_id = p_owner_id)
     and (p.state = 'collecting' or p.created_at < now() - coalesce(p_grace, interval '1 hour'))
+    -- A pending pack may be in the middle of its upload: only an abandoned one (an hour) goes.
+    and (p.state <> 'pending' or p.created_at < now() - interval '1 hour')
   order by p.owner_id, p.workspace_id, p.sha256
 $$;
 

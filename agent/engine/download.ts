@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { downloadBlob } from "../../client/transfer.ts";
+import { downloadBlob, downloadBytes } from "../../client/transfer.ts";
 import type { ChangeEntry } from "../../client/types.ts";
 import { EMPTY_SHA256 } from "../../shared/hash.ts";
 import { conflictCopyPath } from "../../shared/merge/conflict_copy.ts";
@@ -95,9 +95,13 @@ async function fetchToTemp(
     const ready = entry.sha256 ? ctx.prefetched?.get(entry.sha256) : undefined;
     if (ready) {
       await writer.write(ready);
+    } else if (entry.range && entry.url && entry.sha256) {
+      // A packed (small) blob is verified in memory: a damaged byte never reaches the disk.
+      const expected = { sha256: entry.sha256, size: entry.size, range: entry.range };
+      await writer.write(await downloadBytes(entry.url, expected, { signal }));
     } else if (entry.sha256 !== EMPTY_SHA256) {
       if (!entry.url || !entry.sha256) throw new Error(entry.error?.message ?? "no download URL");
-      const expected = { sha256: entry.sha256, size: entry.size, range: entry.range };
+      const expected = { sha256: entry.sha256, size: entry.size };
       await downloadBlob(entry.url, expected, writer, {
         signal,
         onProgress: (bytes, total) => ctx.onProgress?.({ kind: "download", path, bytes, total }),
