@@ -24,19 +24,21 @@ export interface PrefetchBatch {
 /**
  * Cuts `entries` into batches whose packed blobs to fetch stay within `limit` bytes. A packed
  * blob is fetched only for a live entry this replica has not applied (by its recorded vector):
- * a replica's own commits come back in the feed and need no bytes.
+ * a replica's own commits come back in the feed and need no bytes. A restore (an empty or fresh
+ * directory) fetches every packed blob whose recorded bytes differ or are absent.
  */
 export function prefetchBatches(
   ctx: Pick<EngineContext, "state">,
   entries: readonly ChangeEntry[],
-  limit = PREFETCH_BYTES,
+  options: { readonly restore?: boolean; readonly limit?: number } = {},
 ): PrefetchBatch[] {
+  const limit = options.limit ?? PREFETCH_BYTES;
   const batches: PrefetchBatch[] = [];
   let current: ChangeEntry[] = [];
   let packed: PackedBlob[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    const blob = wanted(ctx, entry);
+    const blob = wanted(ctx, entry, options.restore ?? false);
     if (blob && bytes + blob.range.length > limit && current.length > 0) {
       batches.push({ entries: current, packed });
       current = [];
@@ -53,14 +55,21 @@ export function prefetchBatches(
   return batches;
 }
 
-function wanted(ctx: Pick<EngineContext, "state">, entry: ChangeEntry): PackedBlob | undefined {
+function wanted(
+  ctx: Pick<EngineContext, "state">,
+  entry: ChangeEntry,
+  restore: boolean,
+): PackedBlob | undefined {
   if (entry.kind !== "file" || entry.deleted || !entry.url || !entry.range || !entry.sha256) {
     return undefined;
   }
   const recorded = ctx.state.get(entry.path);
+  const blob = { url: entry.url, range: entry.range, sha256: entry.sha256 };
+  // A restore brings back files missing here whatever their vector (their bytes are needed).
+  if (restore) return blob;
   if (recorded?.sha256 === entry.sha256) return undefined;
   if (alreadyApplied(entry, recorded, { restore: false, missing: false })) return undefined;
-  return { url: entry.url, range: entry.range, sha256: entry.sha256 };
+  return blob;
 }
 
 /** Fetches the blobs (verified); failures are logged and left to the per-file download. */

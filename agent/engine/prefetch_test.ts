@@ -32,6 +32,12 @@ Deno.test("prefetchBatches() fetches packed blobs only for changes this replica 
     assert.equal(batches.length, 1);
     assert.deepEqual(batches[0]!.entries, entries, "every entry is still applied");
     assert.deepEqual(batches[0]!.packed.map((blob) => blob.sha256), [entries[1]!.sha256]);
+    // A restore (an emptied directory) needs the bytes of every packed file.
+    const restoring = prefetchBatches(ctx, entries, { restore: true });
+    assert.deepEqual(
+      restoring[0]!.packed.map((blob) => blob.sha256),
+      [entries[0]!.sha256, entries[1]!.sha256],
+    );
   });
 });
 
@@ -41,7 +47,7 @@ Deno.test("prefetchBatches() keeps each batch's packed bytes within the limit", 
       { length: 10 },
       (_, i) => packed(`f${i}`, "x".repeat(100) + i, i * 101),
     );
-    const batches = prefetchBatches(ctx, entries, 350);
+    const batches = prefetchBatches(ctx, entries, { limit: 350 });
     assert.deepEqual(batches.map((batch) => batch.packed.length), [3, 3, 3, 1]);
     assert.deepEqual(batches.flatMap((batch) => batch.entries), entries);
   });

@@ -68,7 +68,7 @@ export async function applyAll(
   options: ApplyAllOptions,
 ): Promise<void> {
   const failed: string[] = [];
-  for (const batch of prefetchBatches(ctx, entries)) {
+  for (const batch of prefetchBatches(ctx, entries, { restore: options.restore })) {
     // Packed blobs of the batch come first, a few range requests for many files.
     const prefetched = await prefetchPacked(ctx, batch.packed, options.signal);
     await mapPool(

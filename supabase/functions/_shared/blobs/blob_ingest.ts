@@ -76,7 +76,8 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
     return blob?.status !== "reserved" && blob?.state === "stored" && !blob.packed;
   };
   const packed = unique.filter((item) => packable(item) && !loose(item));
-  const single = unique.filter((item) => !packed.includes(item));
+  const inPack = new Set(packed);
+  const single = unique.filter((item) => !inPack.has(item));
   await mapPool(single, STORE_CONCURRENCY, async ({ sha256, bytes }) => {
     const key = blobKey(owner, sha256);
     const blob = reserved.get(sha256);
