@@ -5101,13 +5101,13 @@ CREATE POLICY "Users can see the grants of their workspaces" ON sandsync.blob_gr
 -- Name: pack_entries Users can see the pack entries of their workspaces; Type: POLICY; Schema: sandsync; Owner: -
 --
 
-CREATE POLICY "Users can see the pack entries of their workspaces" ON sandsync.pack_entries FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "Users can see the pack entries of their workspaces" ON sandsync.pack_entries FOR SELECT TO authenticated USING (((owner_id = ( SELECT auth.uid() AS uid)) AND (workspace_id = COALESCE(( SELECT sandsync.current_workspace_scope() AS current_workspace_scope), workspace_id))));
 
 --
 -- Name: packs Users can see the packs of their workspaces; Type: POLICY; Schema: sandsync; Owner: -
 --
 
-CREATE POLICY "Users can see the packs of their workspaces" ON sandsync.packs FOR SELECT TO authenticated USING ((owner_id = ( SELECT auth.uid() AS uid)));
+CREATE POLICY "Users can see the packs of their workspaces" ON sandsync.packs FOR SELECT TO authenticated USING (((owner_id = ( SELECT auth.uid() AS uid)) AND (workspace_id = COALESCE(( SELECT sandsync.current_workspace_scope() AS current_workspace_scope), workspace_id))));
 
 --
 -- Name: replica_files Users can see the state of their replicas; Type: POLICY; Schema: sandsync; Owner: -

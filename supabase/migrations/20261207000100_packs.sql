@@ -48,8 +48,12 @@ comment on column sandsync.packs.state is
 comment on column sandsync.packs.created_at is 'When the pack was announced.';
 comment on column sandsync.packs.stored_at is 'When the object was verified.';
 alter table sandsync.packs enable row level security;
+-- A caller confined to one workspace (an agent token) sees that workspace's packs only.
 create policy "Users can see the packs of their workspaces" on sandsync.packs
-  for select to authenticated using (owner_id = (select auth.uid()));
+  for select to authenticated using (
+    owner_id = (select auth.uid())
+    and workspace_id = coalesce((select sandsync.current_workspace_scope()), workspace_id)
+  );
 grant select on sandsync.packs to authenticated;
 grant all on sandsync.packs to service_role;
 
@@ -76,7 +80,10 @@ comment on column sandsync.pack_entries.pack_offset is 'First byte of the blob i
 comment on column sandsync.pack_entries.size is 'Blob size in bytes.';
 alter table sandsync.pack_entries enable row level security;
 create policy "Users can see the pack entries of their workspaces" on sandsync.pack_entries
-  for select to authenticated using (owner_id = (select auth.uid()));
+  for select to authenticated using (
+    owner_id = (select auth.uid())
+    and workspace_id = coalesce((select sandsync.current_workspace_scope()), workspace_id)
+  );
 grant select on sandsync.pack_entries to authenticated;
 grant all on sandsync.pack_entries to service_role;
 

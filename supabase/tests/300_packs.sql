@@ -3,7 +3,7 @@
 -- stored packs holds it; a pack with a live entry is not collected, a dead one is; removing a
 -- pack object forgets the pack; pack keys are no strays.
 begin;
-select plan(14);
+select plan(16);
 
 select tests.create_user('packs-a@test') as a \gset
 select tests.authenticate_as('packs-a@test');
@@ -47,6 +47,12 @@ select throws_ok(
   format('select public.commit_changes(%L, %L, %L, %L::jsonb)', :'w2', :r2, 'k2',
     jsonb_build_array(tests.item('a.txt', 'alpha'))),
   'SSN04', null, 'another workspace cannot commit a blob that rests only in the first one''s pack');
+
+-- A caller confined to W2 (an agent token's claims) sees neither W1's pack nor where its blobs sit.
+select set_config('request.jwt.claims', json_build_object('sub', :'a', 'role', 'authenticated',
+  'sandsync_workspace_id', :'w2')::text, true);
+select is((select count(*)::int from sandsync.packs), 0, 'a token of W2 sees no pack of W1');
+select is((select count(*)::int from sandsync.pack_entries), 0, 'nor its entries');
 
 select tests.authenticate_as_service_role();
 select is(public.service_collect_pack(:'w1', :pack), null, 'a pack with a live entry is not collected');
