@@ -8,12 +8,11 @@
  * @module
  */
 import { errorFromResponse, errors, isSyncError } from "../shared/protocol/errors.ts";
-import type { ByteSpan } from "../shared/protocol/common.ts";
+import { type ByteSpan, spanHeader } from "../shared/protocol/common.ts";
 import { sha256Hex } from "../shared/hash.ts";
 import { mapPool } from "../shared/pool.ts";
 import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
 import { stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
-import { spanHeader } from "./transfer.ts";
 
 /** One blob to fetch from a pack. */
 export interface PackedBlob {

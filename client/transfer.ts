@@ -20,7 +20,7 @@ import { isRetryableError, type RetryOptions, withRetry } from "./retry.ts";
 import { idleAbortingRequest, stallGuard, TRANSFER_IDLE_MS } from "./stall_guard.ts";
 import { rebaseStorageUrl, storageBase } from "./storage_url.ts";
 import type { UploadInstruction } from "./types.ts";
-import type { ByteSpan } from "../shared/protocol/common.ts";
+import { type ByteSpan, spanHeader } from "../shared/protocol/common.ts";
 
 /** Random-access bytes of one blob (a buffer, a local file, a sandbox file). */
 export interface BlobSource {
@@ -317,11 +317,6 @@ export async function downloadBlob(
     signal: options.signal,
     retryable: (error) => isRetryableError(error) || isSyncError(error, "hash_mismatch"),
   });
-}
-
-/** The `Range` header asking for one span (inclusive end; a span is never empty). */
-export function spanHeader(span: ByteSpan): string {
-  return `bytes=${span.offset}-${span.offset + span.length - 1}`;
 }
 
 /** Downloads a blob into memory, verified. */

@@ -33,3 +33,8 @@ export interface ByteSpan {
   readonly offset: number;
   readonly length: number;
 }
+
+/** The HTTP `Range` header asking for one span (inclusive end; a span is never empty). */
+export function spanHeader(span: ByteSpan): string {
+  return `bytes=${span.offset}-${span.offset + span.length - 1}`;
+}

@@ -9,6 +9,7 @@
  * @module
  */
 import { sha256Hex } from "../../../../shared/hash.ts";
+import { spanHeader } from "../../../../shared/protocol/common.ts";
 import type { Database, Tx } from "../db/db.ts";
 import type { BlobStore } from "./blob_store.ts";
 import type { BlobId } from "./blob_check.ts";
@@ -103,7 +104,7 @@ export async function locateBlobs(
   return found;
 }
 
-/** The HTTP `Range` header value for a location (inclusive end). */
+/** The HTTP `Range` header for a location (`spanHeader` of the shared protocol). */
 export function rangeHeader(location: { readonly offset: number; readonly size: number }): string {
-  return `bytes=${location.offset}-${location.offset + location.size - 1}`;
+  return spanHeader({ offset: location.offset, length: location.size });
 }
