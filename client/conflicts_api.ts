@@ -19,7 +19,7 @@ import {
   type ResolveRequest,
 } from "../shared/protocol/conflicts.ts";
 import type { RequestOptions, SyncApi } from "./sync_api.ts";
-import { encodeBase64 } from "./transfer.ts";
+import { encodeBase64 } from "../shared/base64.ts";
 
 export { MAX_RESOLVE_CONTENT_BYTES };
 export type {

@@ -9,7 +9,7 @@
  */
 import { isSyncError } from "../shared/protocol/errors.ts";
 import type { VersionVector } from "../shared/version_vector.ts";
-import { MAX_INLINE_FILE_BYTES } from "../shared/protocol/sync.ts";
+import { MAX_INLINE_FILE_BYTES, MAX_INLINE_TOTAL_BYTES } from "../shared/protocol/sync.ts";
 import { mapPool } from "../shared/pool.ts";
 import type { SyncApi } from "./sync_api.ts";
 import { type BlobSource, ContentChangedError, uploadBlob } from "./transfer.ts";
@@ -85,7 +85,6 @@ export interface PushOptions {
   readonly afterCommit?: () => void | Promise<void>;
 }
 
-const INLINE_BUDGET = 3.5 * 1024 * 1024;
 /** Negotiate rounds after a `blob_missing` commit before the run gives up (the next retries). */
 const BLOB_MISSING_ROUNDS = 4;
 
@@ -150,7 +149,7 @@ function* batches(changes: readonly PendingChange[], size: number): Generator<Pe
   let inline = 0;
   for (const change of changes) {
     const small = change.sha256 !== null && change.size <= MAX_INLINE_FILE_BYTES ? change.size : 0;
-    if (batch.length > 0 && (batch.length >= size || inline + small > INLINE_BUDGET)) {
+    if (batch.length > 0 && (batch.length >= size || inline + small > MAX_INLINE_TOTAL_BYTES)) {
       yield batch;
       batch = [];
       inline = 0;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { encodeBase64 } from "../shared/base64.ts";
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
 import {
@@ -81,15 +82,6 @@ export async function readVerified(source: BlobSource, sha256: string): Promise<
   const actual = hash.digestHex();
   if (actual !== sha256) throw new ContentChangedError(sha256, actual);
   return bytes;
-}
-
-/** Base64 of bytes, chunked so large inputs do not overflow the call stack. */
-export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /**

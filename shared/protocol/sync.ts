@@ -19,11 +19,14 @@ import { MAX_VECTOR_COUNTER, MAX_VECTOR_KEYS, type VersionVector } from "../vers
 export const MAX_CHANGES_PER_REQUEST = 10_000;
 /**
  * Largest file that may travel inline in a commit, in bytes: a small blob, which rests in a pack
- * of its workspace (docs/decisions/0014-packs.md).
+ * of its workspace (docs/decisions/0014-packs.md says why 4 MiB).
  */
-export const MAX_INLINE_FILE_BYTES = 256 * 1024;
-/** Most inline bytes (decoded) in one commit request. */
-export const MAX_INLINE_TOTAL_BYTES = 4 * 1024 * 1024;
+export const MAX_INLINE_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * Most inline bytes (decoded) in one commit request: one pack, at most 16 MiB like restic's
+ * packs; the request body (base64, about 21 MiB) stays well inside a hosted function's 256 MB.
+ */
+export const MAX_INLINE_TOTAL_BYTES = 16 * 1024 * 1024;
 /** Longest `wait` of a changes request, in seconds. */
 export const MAX_WAIT_SECONDS = 25;
 

@@ -6,12 +6,13 @@ import { newAccount, newRoot, runCli, write } from "./support.ts";
 
 const MiB = 1024 * 1024;
 
-/** Sizes across every upload path: inline (≤ 256 KiB), one signed PUT (≤ 6 MiB), TUS. */
+/** Sizes across every upload path: inline (≤ 4 MiB), one signed PUT (≤ 6 MiB), TUS. */
 function mixedSizes(): number[] {
   const sizes: number[] = [0];
   for (let i = 0; i < 60; i++) sizes.push(1 + ((i * 977) % 4096));
   for (let i = 0; i < 20; i++) sizes.push(20_000 + i * 11_000);
   for (let i = 0; i < 6; i++) sizes.push(300_000 + i * 500_000);
+  for (let i = 0; i < 3; i++) sizes.push(4 * MiB + 100_000 + i * 600_000);
   sizes.push(24 * MiB + 12_345);
   return sizes;
 }

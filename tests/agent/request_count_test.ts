@@ -1,5 +1,5 @@
-// Scale with bytes, not with files: the initial sync of 5,000 small files (up to 256 KiB, sizes
-// spread like a source tree's) from A to B, two real `sandsync sync` processes, makes at most 100
+// Scale with bytes, not with files: the initial sync of 5,000 files (1 KiB to 3 MiB, sizes spread
+// like the benchmark corpus's: 50 files above 256 KiB) from A to B, two real `sandsync sync` processes, makes at most 100
 // HTTP requests in all, every one counted by a proxy in front of the stack (functions and
 // Storage, signed downloads included). Before packs, B alone made one request per file.
 import assert from "node:assert/strict";
@@ -12,14 +12,23 @@ import { newAccount, removeRoot } from "./support.ts";
 const FILES = 5_000;
 const MAX_REQUESTS = 100;
 
-/** File `i`: distinct bytes; 1 KiB mostly, 10 KiB every tenth, 150 KiB every hundredth. */
+/**
+ * File `i`: distinct bytes; 1 KiB mostly, 10 KiB every tenth, 300 KiB every hundredth, 3 MiB
+ * every thousandth.
+ */
 function content(i: number): string {
-  const size = i % 100 === 0 ? 150 * 1024 : i % 10 === 0 ? 10 * 1024 : 1024;
+  const size = i % 1000 === 0
+    ? 3 * 1024 * 1024
+    : i % 100 === 0
+    ? 300 * 1024
+    : i % 10 === 0
+    ? 10 * 1024
+    : 1024;
   const line = `export const value${i} = ${i}; // generated module\n`;
   return line.repeat(Math.ceil(size / line.length)).slice(0, size);
 }
 
-Deno.test("the initial sync of 5,000 small files makes at most 100 HTTP requests", async () => {
+Deno.test("the initial sync of 5,000 files up to 3 MiB makes at most 100 HTTP requests", async () => {
   const { config: direct, workspace } = await newAccount("request-count");
   const proxy = CountingProxy.start({ target: direct.url });
   const config = { ...direct, url: proxy.url };
@@ -48,7 +57,7 @@ Deno.test("the initial sync of 5,000 small files makes at most 100 HTTP requests
     assert.ok(Object.keys(downloads).some((endpoint) => endpoint.startsWith("GET storage/")));
     const total = totalRequests(uploads) + totalRequests(downloads);
     assert.ok(total <= MAX_REQUESTS, `${total} requests for ${FILES} files`);
-    for (const i of [0, 1, 10, 4_999]) {
+    for (const i of [0, 1, 10, 100, 1_000, 4_999]) {
       const path = join(`pkg-${String(Math.floor(i / 100)).padStart(2, "0")}`, `mod-${i}.ts`);
       assert.equal(await Deno.readTextFile(join(b, path)), content(i), path);
     }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { sha256Hex } from "../../shared/hash.ts";
-import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
+import { ApiClient, inlineCommit, newUser, newWorkspace, SIGNED_PUT_SIZE } from "../support/api.ts";
 
 interface Upload {
   sha256: string;
@@ -79,7 +79,7 @@ async function setting() {
   const agent = new ApiClient(env, env.anonKey, { "x-sandsync-token": issued.body.token });
   // The secrets of W2: a small file (inline) and a medium one (signed URL upload).
   const small = new TextEncoder().encode(`PIN=${crypto.randomUUID()}\n`);
-  const medium = random(300 * 1024);
+  const medium = random(SIGNED_PUT_SIZE);
   const stored = await client.call(
     "POST",
     "sync/commit",

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { sha256Hex } from "../../shared/hash.ts";
-import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
+import { ApiClient, inlineCommit, newUser, newWorkspace, SIGNED_PUT_SIZE } from "../support/api.ts";
 import { asService, connect, type Sql } from "../db/db_support.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -576,7 +576,7 @@ Deno.test("files: reads what sync/commit wrote, and repairs an unverified upload
 
   // A signed upload of wrong bytes that was never committed sits under the key of the true
   // bytes; a files PUT of the true bytes must not vouch for it.
-  const truth = randomBytes(300 * 1024);
+  const truth = randomBytes(SIGNED_PUT_SIZE);
   const sha256 = sha256Hex(truth);
   const negotiated = await client.call<{ uploads: { method: string; url: string }[] }>(
     "POST",

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "../../shared/hash.ts";
 import { connect } from "../db/db_support.ts";
-import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
+import { ApiClient, inlineCommit, newUser, newWorkspace, SIGNED_PUT_SIZE } from "../support/api.ts";
 
 const sql = connect(2);
 
@@ -31,8 +31,8 @@ Deno.test("housekeeping expires reservations, prunes history, collects orphaned 
 
   // 1. Two blobs negotiated: one never uploaded (its reservation stays, and expires), one
   // uploaded but never committed (the object lands, nothing references it).
-  const never = new Uint8Array(300 * 1024).fill(9);
-  const orphan = new Uint8Array(300 * 1024).fill(7);
+  const never = new Uint8Array(SIGNED_PUT_SIZE).fill(9);
+  const orphan = new Uint8Array(SIGNED_PUT_SIZE).fill(7);
   const negotiated = await client.call<{ uploads: { method: string; url: string }[] }>(
     "POST",
     "sync/negotiate",

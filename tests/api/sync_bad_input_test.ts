@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { sha256Hex } from "../../shared/hash.ts";
 import { signJwt } from "../../local_stack/jwt.ts";
 import { connect } from "../db/db_support.ts";
-import { ApiClient, inlineCommit, newUser, newWorkspace } from "../support/api.ts";
+import { ApiClient, inlineCommit, newUser, newWorkspace, SIGNED_PUT_SIZE } from "../support/api.ts";
 
 const sql = connect(2);
 
@@ -302,8 +302,8 @@ for (const testCase of cases) {
 Deno.test("uploaded bytes that differ from the declared ones are refused and removed", async () => {
   const { id, client } = await newUser("mismatch");
   const { workspaceId, replicas } = await newWorkspace(client);
-  const declared = new Uint8Array(300 * 1024).fill(1);
-  const sent = new Uint8Array(300 * 1024).fill(2);
+  const declared = new Uint8Array(SIGNED_PUT_SIZE).fill(1);
+  const sent = new Uint8Array(SIGNED_PUT_SIZE).fill(2);
   const item = change({ path: "big.bin", sha256: sha256Hex(declared), size: declared.byteLength });
   const negotiated = await client.call<{ uploads: { method: string; url: string }[] }>(
     "POST",

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { sha256Hex } from "../../shared/hash.ts";
 import type { CommitItemAnswer } from "../../shared/protocol/sync.ts";
-import { inlineCommit, newUser, newWorkspace } from "../support/api.ts";
+import { inlineCommit, newUser, newWorkspace, SIGNED_PUT_SIZE } from "../support/api.ts";
 
 /** An item of the commit answer, as the protocol defines it (camelCase on the wire). */
 type CommitItem = CommitItemAnswer;
@@ -35,7 +35,7 @@ Deno.test("two replicas sync through negotiate, upload, commit and changes", asy
   const { workspaceId, replicas } = await newWorkspace(client, { replicas: 2 });
   const [a, b] = replicas as [string, string];
   const small = new TextEncoder().encode("export const a = 1;\n");
-  const medium = randomBytes(300 * 1024);
+  const medium = randomBytes(SIGNED_PUT_SIZE);
   const changes = [small, medium].map((bytes, i) => ({
     path: i === 0 ? "src/a.ts" : "assets/blob.bin",
     sha256: sha256Hex(bytes),

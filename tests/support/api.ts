@@ -8,6 +8,10 @@ import { encodeBase64 } from "./base64.ts";
 import { sha256Hex } from "../../shared/hash.ts";
 import { createUser } from "../../local_stack/users.ts";
 import { loadStackEnv, type StackEnv } from "./stack_env.ts";
+import { MAX_INLINE_FILE_BYTES } from "../../shared/protocol/sync.ts";
+
+/** A size negotiate sends to one signed PUT: above the inline limit, below TUS (6 MiB). */
+export const SIGNED_PUT_SIZE = MAX_INLINE_FILE_BYTES + 64 * 1024;
 
 /** A JSON answer: status and parsed body. */
 export interface Answer<T = Record<string, unknown>> {

@@ -6,6 +6,7 @@
  * @module
  */
 import { errors } from "../../../shared/protocol/errors.ts";
+import { decodeBase64 } from "../../../shared/base64.ts";
 import { uuidSchema } from "../../../shared/protocol/common.ts";
 import {
   listConflictsQuerySchema,
@@ -90,8 +91,4 @@ function parseJson(text: string): unknown {
   } catch (cause) {
     throw errors.invalidJson(cause);
   }
-}
-
-function decodeBase64(data: string): Uint8Array {
-  return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
 }

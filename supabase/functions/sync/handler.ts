@@ -17,7 +17,7 @@ import type { SyncService } from "./sync_service.ts";
 
 /** Largest negotiate body: 10,000 changes of well under 1 KiB each. */
 const MAX_NEGOTIATE_BYTES = 8 * 1024 * 1024;
-/** Largest commit body: the changes plus at most 4 MiB inline, base64-encoded (4/3). */
+/** Largest commit body: the changes plus the inline bytes, base64-encoded (4/3). */
 const MAX_COMMIT_BYTES = MAX_NEGOTIATE_BYTES + Math.ceil(MAX_INLINE_TOTAL_BYTES * 4 / 3) + 1024;
 
 /** What the sync handler needs. */

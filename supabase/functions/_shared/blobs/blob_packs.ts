@@ -36,12 +36,13 @@ export interface BuiltPack {
 }
 
 /**
- * Concatenates the blobs, in SHA-256 order (the same blobs make the same pack, so a retried commit
- * finds its pack already written), each once.
+ * Concatenates the blobs in the order given, each once. A commit gives them in its changes' path
+ * order, the order replicas read the journal and the manifest in, so neighbours a replica wants
+ * together sit together (one range request); the same request makes the same pack, so a retried
+ * commit finds its pack already written.
  */
 export function buildPack(items: readonly { sha256: string; bytes: Uint8Array }[]): BuiltPack {
-  const unique = [...new Map(items.map((item) => [item.sha256, item])).values()]
-    .sort((a, b) => a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0);
+  const unique = [...new Map(items.map((item) => [item.sha256, item])).values()];
   const size = unique.reduce((sum, item) => sum + item.bytes.byteLength, 0);
   const bytes = new Uint8Array(size);
   const entries = [];

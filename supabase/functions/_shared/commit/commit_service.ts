@@ -9,6 +9,7 @@
  */
 import { errors } from "../../../../shared/protocol/errors.ts";
 import { sha256Hex } from "../../../../shared/hash.ts";
+import { decodeBase64 } from "../../../../shared/base64.ts";
 import type { CommitAnswer, CommitRequest, FileChange } from "../../../../shared/protocol/sync.ts";
 import { assertWorkspaceScope } from "../edge/auth.ts";
 import type { Caller } from "../edge/caller.ts";
@@ -73,8 +74,16 @@ export class CommitService {
   }
 
   async #storeInline(caller: Caller, owner: string, request: CommitRequest): Promise<void> {
-    const decoded = Object.entries(request.inline ?? {}).map(([sha256, data]) => {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    // In the order of the changes (a path order): a pack then lies in the order replicas read
+    // the journal and the manifest in, so one range request fetches many neighbours.
+    const order = new Map<string, number>();
+    request.changes.forEach((change, i) => {
+      if (change.sha256 !== null && !order.has(change.sha256)) order.set(change.sha256, i);
+    });
+    const inline = Object.entries(request.inline ?? {})
+      .sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    const decoded = inline.map(([sha256, data]) => {
+      const bytes = decodeBase64(data);
       const actual = sha256Hex(bytes);
       if (actual !== sha256) throw errors.hashMismatch(`inline:${sha256}`, sha256, actual);
       return { sha256, bytes };
