@@ -3323,13 +3323,9 @@ declare
   v_quota sandsync.quotas;
   v_limit bigint;
   v_ttl interval;
-  v_new bigint := 0;
-  v_unseen bigint := 0;
-  v_item record;
-  v_status text;
-  v_results jsonb := '[]';
-  v_key text;
-  v_exists boolean;
+  v_new bigint;
+  v_unseen bigint;
+  v_results jsonb;
 begin
   if p_items is null or jsonb_typeof(p_items) <> 'array' or jsonb_array_length(p_items) > 10000 or exists (
     select 1 from jsonb_array_elements(p_items) as e
@@ -3360,40 +3356,42 @@ begin
   v_limit := sandsync.effective_limit(v_quota.limit_bytes);
   select reservation_ttl into v_ttl from sandsync.settings;
 
-  for v_item in
-    select e ->> 'sha256' as sha256, max((e ->> 'size')::bigint) as size
-    from jsonb_array_elements(p_items) as e group by e ->> 'sha256' order by 1
-  loop
-    v_key := p_owner_id::text || '/' || substr(v_item.sha256, 1, 2) || '/' || v_item.sha256;
-    v_exists := exists (select 1 from storage.objects where bucket_id = 'sandsync' and name = v_key);
-    if p_scope is not null and not sandsync.readable_blob(p_scope, p_owner_id, v_item.sha256) then
-      -- Staged: uploaded to a staging key and hashed, whether or not the owner has the bytes;
-      -- counted as new in the quota check either way.
-      v_status := 'staged';
-      if v_exists or exists (select 1 from sandsync.reservations
-          where owner_id = p_owner_id and sha256 = v_item.sha256) then
-        v_unseen := v_unseen + v_item.size;
-      end if;
-    elsif v_exists then
-      v_status := 'present'; -- the bytes are already in Storage (and counted in used)
-    else
-      v_status := 'reserved';
-    end if;
-    if not v_exists then
-      if exists (select 1 from sandsync.reservations where owner_id = p_owner_id and sha256 = v_item.sha256) then
-        update sandsync.reservations set expires_at = now() + v_ttl
-        where owner_id = p_owner_id and sha256 = v_item.sha256;
-      else
-        insert into sandsync.reservations (owner_id, sha256, size, expires_at)
-        values (p_owner_id, v_item.sha256, v_item.size, now() + v_ttl);
-        v_new := v_new + v_item.size;
-      end if;
-    end if;
-    insert into sandsync.blobs (owner_id, sha256, size) values (p_owner_id, v_item.sha256, v_item.size)
-    on conflict (owner_id, sha256) do nothing;
-    v_results := v_results || jsonb_build_object('sha256', v_item.sha256, 'size', v_item.size,
-      'status', v_status, 'storage_key', v_key);
-  end loop;
+  -- One statement: every item's facts are read from its snapshot, before any of its writes
+  -- (see the header); the data-modifying parts run whether or not the answer reads them.
+  with facts as materialized (
+    select i.sha256, i.size, i.storage_key,
+      exists (select 1 from storage.objects as o
+        where o.bucket_id = 'sandsync' and o.name = i.storage_key) as present,
+      exists (select 1 from sandsync.reservations as r
+        where r.owner_id = p_owner_id and r.sha256 = i.sha256) as reserved,
+      p_scope is not null and not sandsync.readable_blob(p_scope, p_owner_id, i.sha256) as staged
+    from (
+      select e ->> 'sha256' as sha256, max((e ->> 'size')::bigint) as size,
+        p_owner_id::text || '/' || substr(e ->> 'sha256', 1, 2) || '/' || (e ->> 'sha256') as storage_key
+      from jsonb_array_elements(p_items) as e group by e ->> 'sha256'
+    ) as i
+  ), extended as (
+    update sandsync.reservations as r set expires_at = now() + v_ttl
+    from facts as f
+    where r.owner_id = p_owner_id and r.sha256 = f.sha256 and not f.present and f.reserved
+  ), added as (
+    insert into sandsync.reservations (owner_id, sha256, size, expires_at)
+    select p_owner_id, f.sha256, f.size, now() + v_ttl from facts as f
+    where not f.present and not f.reserved
+  ), rows as (
+    insert into sandsync.blobs (owner_id, sha256, size)
+    select p_owner_id, f.sha256, f.size from facts as f
+    on conflict (owner_id, sha256) do nothing
+  )
+  -- Staged: uploaded to a staging key and hashed, whether or not the owner has the bytes;
+  -- counted as new in the quota check either way.
+  select coalesce(sum(f.size) filter (where f.staged and (f.present or f.reserved)), 0),
+    coalesce(sum(f.size) filter (where not f.present and not f.reserved), 0),
+    coalesce(jsonb_agg(jsonb_build_object('sha256', f.sha256, 'size', f.size,
+      'status', case when f.staged then 'staged' when f.present then 'present' else 'reserved' end,
+      'storage_key', f.storage_key) order by f.sha256), '[]'::jsonb)
+  into v_unseen, v_new, v_results
+  from facts as f;
 
   -- The atomic conditional update: refused (no row) when the bytes do not fit. Staged blobs the
   -- owner already has must fit too (their staged upload is counted until the commit).
