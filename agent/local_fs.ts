@@ -89,17 +89,22 @@ export class LocalFs implements SandboxFs {
     const file = await Deno.open(this.abs(path), { read: true });
     const size = (await file.stat()).size;
     let closed = false;
+    let position = 0;
     return {
       size,
-      async read(offset, length) {
-        const buffer = new Uint8Array(length);
-        await file.seek(offset, Deno.SeekMode.Start);
+      async read(offset, length, into) {
+        const buffer = into && into.byteLength >= length
+          ? into.subarray(0, length)
+          : new Uint8Array(length);
+        // Sequential reads (hashing, uploading) need no seek.
+        if (offset !== position) await file.seek(offset, Deno.SeekMode.Start);
         let filled = 0;
         while (filled < length) {
           const n = await file.read(buffer.subarray(filled));
           if (n === null) break;
           filled += n;
         }
+        position = offset + filled;
         return buffer.subarray(0, filled);
       },
       close() {

@@ -43,7 +43,7 @@ export function unchanged(entry: FsEntry, state: PathState | undefined): boolean
     entry.mode === state.mode;
 }
 
-/** SHA-256 of a file, streamed in 1 MiB reads. */
+/** SHA-256 of a file, streamed in 1 MiB reads into one buffer (memory stays flat). */
 export async function hashFile(
   fs: SandboxFs,
   path: string,
@@ -51,9 +51,10 @@ export async function hashFile(
   const source = await fs.openRead(path);
   try {
     const hash = createSha256();
+    const buffer = new Uint8Array(1024 * 1024);
     let offset = 0;
     for (;;) {
-      const chunk = await source.read(offset, 1024 * 1024);
+      const chunk = await source.read(offset, buffer.byteLength, buffer);
       if (chunk.byteLength === 0) break;
       hash.update(chunk);
       offset += chunk.byteLength;

@@ -8,6 +8,7 @@
  * @module
  */
 import { encodeBase64 } from "../shared/base64.ts";
+import type { BlobSource } from "../shared/sandbox_fs.ts";
 import { Buffer } from "node:buffer";
 import * as tus from "tus-js-client";
 import {
@@ -24,14 +25,7 @@ import type { UploadInstruction } from "./types.ts";
 import { type ByteSpan, spanHeader } from "../shared/protocol/common.ts";
 
 /** Random-access bytes of one blob (a buffer, a local file, a sandbox file). */
-export interface BlobSource {
-  /** Total size in bytes. */
-  readonly size: number;
-  /** Reads `length` bytes at `offset` (fewer only at the end). */
-  read(offset: number, length: number): Promise<Uint8Array>;
-  /** Releases the source (closes a file). */
-  close?(): void | Promise<void>;
-}
+export type { BlobSource };
 
 /** A {@linkcode BlobSource} over bytes in memory. */
 export function bytesSource(bytes: Uint8Array): BlobSource {
@@ -75,8 +69,9 @@ export async function readVerified(source: BlobSource, sha256: string): Promise<
   const bytes = new Uint8Array(source.size);
   const hash = createSha256();
   for (let offset = 0; offset < source.size; offset += READ_CHUNK) {
-    const chunk = await source.read(offset, Math.min(READ_CHUNK, source.size - offset));
-    bytes.set(chunk, offset);
+    const length = Math.min(READ_CHUNK, source.size - offset);
+    const chunk = await source.read(offset, length, bytes.subarray(offset, offset + length));
+    if (chunk.buffer !== bytes.buffer || chunk.byteOffset !== offset) bytes.set(chunk, offset);
     hash.update(chunk);
   }
   const actual = hash.digestHex();
@@ -146,19 +141,35 @@ function uploadTus(
   // the whole content is always checked against the declared hash.
   const hash = createSha256();
   let hashed = 0;
+  // Reads go into reused buffers (memory stays flat for a file of any size): one for skipped
+  // bytes, and two for chunks in turn, since tus-js-client asks for a chunk only once the
+  // previous one is sent (the one before that is no longer referenced).
+  const skipBuffer = new Uint8Array(READ_CHUNK);
+  const chunkBuffers: Uint8Array[] = [];
+  let turn = 0;
+  const chunkBuffer = (length: number) => {
+    turn = 1 - turn;
+    const reusable = chunkBuffers[turn];
+    if (reusable && reusable.byteLength >= length) return reusable;
+    return (chunkBuffers[turn] = new Uint8Array(length));
+  };
   const fileReader = {
     openFile: () =>
       Promise.resolve({
         size: source.size,
         async slice(start: number, end: number) {
           while (hashed < start) {
-            const skipped = await source.read(hashed, Math.min(READ_CHUNK, start - hashed));
+            const skipped = await source.read(
+              hashed,
+              Math.min(READ_CHUNK, start - hashed),
+              skipBuffer,
+            );
             if (skipped.byteLength === 0) break;
             hash.update(skipped);
             hashed += skipped.byteLength;
           }
           const stop = Math.min(end, source.size);
-          const bytes = await source.read(start, stop - start);
+          const bytes = await source.read(start, stop - start, chunkBuffer(stop - start));
           if (start <= hashed && start + bytes.byteLength > hashed) {
             hash.update(bytes.subarray(hashed - start));
             hashed = start + bytes.byteLength;

@@ -11,8 +11,12 @@
 export interface BlobSource {
   /** Total size in bytes. */
   readonly size: number;
-  /** Reads `length` bytes at `offset` (fewer only at the end). */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads `length` bytes at `offset` (fewer only at the end). With `into` (at least `length`
+   * bytes), a source may read into it and answer a view of it, valid until the caller reuses it:
+   * a caller streaming a large file reuses one buffer instead of allocating one per read.
+   */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Releases the source (closes a file). */
   close?(): void | Promise<void>;
 }
