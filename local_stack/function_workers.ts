@@ -16,6 +16,11 @@ export interface FunctionWorkersOptions {
   readonly cwd: string;
   /** Environment every function receives (SUPABASE_URL, keys, secrets from .env). */
   readonly env: () => Record<string, string>;
+  /**
+   * When set, each worker's output also goes to `<logDir>/<name>.log` (the hosted dashboard's
+   * function logs, for tests that read what a function logged).
+   */
+  readonly logDir?: string;
 }
 
 interface Worker {
@@ -95,9 +100,10 @@ export class FunctionWorkers {
       env,
       clearEnv: true,
       stdin: "null",
-      stdout: "inherit",
-      stderr: "inherit",
+      stdout: this.#options.logDir ? "piped" : "inherit",
+      stderr: this.#options.logDir ? "piped" : "inherit",
     }).spawn();
+    if (this.#options.logDir) await teeOutput(process, join(this.#options.logDir, `${name}.log`));
     const worker: Worker = { port, process, exited: false };
     process.status.then(() => {
       worker.exited = true;
@@ -121,6 +127,24 @@ export class FunctionWorkers {
       await process.status;
     }));
   }
+}
+
+/** Copies a worker's stdout and stderr to ours and appends both to `file`. */
+async function teeOutput(process: Deno.ChildProcess, file: string): Promise<void> {
+  await Deno.mkdir(join(file, ".."), { recursive: true });
+  const log = await Deno.open(file, { create: true, append: true });
+  const writeAll = async (out: { write(p: Uint8Array): Promise<number> }, chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.byteLength;) at += await out.write(chunk.subarray(at));
+  };
+  const copy = async (stream: ReadableStream<Uint8Array>, out: typeof Deno.stdout) => {
+    for await (const chunk of stream) {
+      await writeAll(log, chunk);
+      await writeAll(out, chunk);
+    }
+  };
+  Promise.all([copy(process.stdout, Deno.stdout), copy(process.stderr, Deno.stderr)])
+    .catch(() => {})
+    .finally(() => log.close());
 }
 
 async function waitForPort(port: number, exited: () => boolean, name: string): Promise<void> {

@@ -110,6 +110,7 @@ async function start(
     cwd: config.rootDir,
     // Read per worker start, so secrets added to .env apply on the next (re)start.
     env: () => ({ ...readSecrets(config.functionsEnvFile), ...functionEnv }),
+    logDir: join(config.stateDir, "logs"),
   });
   cleanups.push(() => workers.close());
 
@@ -160,6 +161,8 @@ async function start(
     SUPABASE_DB_URL: dbUrl,
     // Where the function secrets come from (tests read the E2B stand-in's address there).
     FUNCTIONS_ENV_FILE: config.functionsEnvFile,
+    // Each function's output, `<name>.log` (tests read what a function logged).
+    FUNCTIONS_LOG_DIR: join(config.stateDir, "logs"),
   };
   await writeAtomically(config.envFile, formatDotenv(values));
   cleanups.push(() => Deno.remove(config.envFile).catch(() => {}));

@@ -9,18 +9,20 @@ import { ApiClient, newUser, newWorkspace } from "../support/api.ts";
 import { ROOT, runAll, sandboxPort, withBridge, workspaceFiles } from "./bridge_support.ts";
 
 /**
- * A forwarding proxy on the bridge's envd port: after `afterDownloads` file downloads it stops
- * the stand-in behind it and answers like E2B's edge for a dead sandbox (HTTP 502).
+ * A forwarding proxy on the bridge's envd port: once `afterBytes` bytes of file downloads went
+ * through, it stops the stand-in behind it, cuts the download under way and answers like E2B's
+ * edge for a dead sandbox (HTTP 502). (The bridge reads a page's files as one archive, so the
+ * sandbox dies in the middle of that download.)
  */
-function dyingProxy(port: number, upstream: string, afterDownloads: number, stop: () => void) {
-  let downloads = 0;
+function dyingProxy(port: number, upstream: string, afterBytes: number, stop: () => void) {
+  let downloaded = 0;
   let dead = false;
+  const die = () => {
+    if (!dead) stop();
+    dead = true;
+  };
   return Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (request) => {
     const url = new URL(request.url);
-    if (request.method === "GET" && url.pathname === "/files" && ++downloads > afterDownloads) {
-      if (!dead) stop();
-      dead = true;
-    }
     if (dead) {
       return Response.json({ code: 502, message: "The sandbox was not found" }, { status: 502 });
     }
@@ -29,7 +31,24 @@ function dyingProxy(port: number, upstream: string, afterDownloads: number, stop
       headers: request.headers,
       body: request.body,
     });
-    return new Response(response.body, { status: response.status, headers: response.headers });
+    if (request.method !== "GET" || url.pathname !== "/files" || !response.body) {
+      return new Response(response.body, { status: response.status, headers: response.headers });
+    }
+    const reader = response.body.getReader();
+    const cut = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        downloaded += value.byteLength;
+        if (downloaded > afterBytes) {
+          die();
+          await reader.cancel().catch(() => {});
+          return controller.error(new Error("the sandbox died"));
+        }
+        controller.enqueue(value);
+      },
+    });
+    return new Response(cut, { status: response.status, headers: response.headers });
   });
 }
 
@@ -48,7 +67,7 @@ Deno.test("a sandbox that stops answering mid-pull fails with sandbox_unavailabl
     const files: Record<string, string> = {};
     for (let i = 0; i < 200; i++) files[`f${i}.txt`] = `content ${i}\n`.repeat(50);
     const { id } = await sandbox(files);
-    const proxy = dyingProxy(sandboxPort(), standin.url, 20, () => void standin.close());
+    const proxy = dyingProxy(sandboxPort(), standin.url, 16 * 1024, () => void standin.close());
     try {
       const answer = await client.call<{ code: string; details: { sandboxId: string } }>(
         "POST",

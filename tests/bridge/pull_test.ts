@@ -59,8 +59,15 @@ Deno.test("pull moves a 2,000-file tree, then only the 10 files that changed", (
     assert.equal(stored.get("src/mod-7/file-7.ts"), sha256(files["src/mod-7/file-7.ts"]!));
     assert.equal(stored.has("dist/bundle.js") || stored.has("debug.log"), false);
     assert.equal([...stored.keys()].some((path) => path.startsWith("node_modules/")), false);
+    // Small files rest in packs (docs/decisions/0014-packs.md): one object per page at most.
+    const packs = async () => {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from sandsync.packs where workspace_id = ${workspaceId}`;
+      return row?.n ?? 0;
+    };
     const objectsAfterFirst = await storedObjects(sql, userId);
-    assert.equal(objectsAfterFirst, 1001);
+    assert.equal(objectsAfterFirst, await packs());
+    assert.ok(objectsAfterFirst >= 1 && objectsAfterFirst <= first.pages.length);
 
     // Change 10 files; touch 5 others without changing them (mtime moves, bytes do not).
     const changed: Record<string, string> = {};
@@ -74,7 +81,10 @@ Deno.test("pull moves a 2,000-file tree, then only the 10 files that changed", (
     assert.equal(second.pulled, 10);
     assert.equal(second.bytes, bytesOf(changed));
     assert.equal(second.pages.reduce((n, page) => n + page.skipped, 0), 1991);
-    assert.equal(await storedObjects(sql, userId), objectsAfterFirst + 10);
+    const objectsAfterSecond = await storedObjects(sql, userId);
+    assert.equal(objectsAfterSecond, await packs());
+    assert.ok(objectsAfterSecond > objectsAfterFirst);
+    assert.ok(objectsAfterSecond <= objectsAfterFirst + second.pages.length);
     const after = await workspaceFiles(sql, workspaceId);
     for (const [path, text] of Object.entries(changed)) assert.equal(after.get(path), sha256(text));
     const [versions] = await sql<{ n: number }[]>`

@@ -1,15 +1,16 @@
 /**
  * `e2b-bridge/restore` (and `push`, the same on a live sandbox), one page per call: write the
  * workspace as it is at a journal position (now, a checkpoint, a version, a time) into the
- * sandbox root. Files the sandbox already holds with the same content are left alone; every
- * other file is streamed from Storage into a temp name in its directory, verified by hash
- * inside the sandbox, given its mode, then renamed into place (E2B writes truncate in place
- * otherwise). Nothing outside the root is touched: a directory on the way that is a symlink
- * refuses the files below it (the one rule of `shared/paths/protected_paths.ts`, the agent's too), and
- * a path the sandbox's ignore rules or the protected set (`.git/`, `.sandsync/`, temp names)
- * cover is never written. Only permission bits are applied (no setuid, setgid or sticky). The
- * last page leaves `<root>/.sandsync/instance.json` so an agent inside the sandbox recognises
- * the instance.
+ * sandbox root, a page in a few envd requests whatever its number of files (`writeFiles`). Files
+ * the sandbox already holds with the same content are left alone; every other file travels in
+ * one tar streamed from Storage into the sandbox, is unpacked under a temp name (a fresh staging
+ * directory in the root), verified by SHA-256 inside the sandbox, given its mode, then renamed
+ * into place (`sandbox_scripts.ts`). Nothing outside the root is touched: a directory on the way
+ * that is a symlink refuses the files below it (the rule of `shared/paths/protected_paths.ts`,
+ * the agent's too, checked by the sandbox script right before the rename), and a path the
+ * sandbox's ignore rules or the protected set (`.git/`, `.sandsync/`, temp names) cover is never
+ * written. Only permission bits are applied (no setuid, setgid or sticky). The last page leaves
+ * `<root>/.sandsync/instance.json` so an agent inside the sandbox recognises the instance.
  *
  * The sandbox ends equal to the target exactly: on the last page, synced files the target lacks
  * are removed (ignored and protected paths, and paths the bridge refuses, are never touched),
@@ -33,21 +34,26 @@ import {
   type RestoreCursor,
   restoreCursorSchema,
 } from "./bridge_cursor.ts";
-import {
-  ancestorDirs,
-  linkedAncestor,
-  permissionBits,
-} from "../../../shared/paths/protected_paths.ts";
 import { TEMP_PREFIX } from "../../../shared/paths/ignore_rules.ts";
 import { type BridgeDeps, inSandbox, openRoot } from "./bridge_pull.ts";
 import type { StateFile, StateReport } from "./bridge_store.ts";
-import { openBlob } from "../_shared/blobs/blob_read.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import type { E2bFs } from "./e2b_fs.ts";
-import { mapPool } from "../../../shared/pool.ts";
 import { listSandbox, sandboxRules } from "./bridge_listing.ts";
 import { REPLICA_NAMESPACE, uuidV5 } from "../_shared/commit/replica_ids.ts";
 import { sha256Hex } from "../../../shared/hash.ts";
+import { errors } from "../../../shared/protocol/errors.ts";
+import { archiveSources } from "./restore_archive.ts";
+import { tarStream } from "./tar_writer.ts";
+import {
+  archiveMode,
+  inspectScript,
+  type InstallFile,
+  installScript,
+  parseInspection,
+  parseInstall,
+  removeScript,
+} from "./sandbox_scripts.ts";
 
 /** Where the instance manifest lives, relative to the root. */
 export const MANIFEST_PATH = ".sandsync/instance.json";
@@ -64,8 +70,6 @@ export interface InstanceManifest {
   readonly at: string | null;
   readonly restoredAt: string;
 }
-
-const DEFAULT_MODE = 0o644;
 
 function parent(path: string): string {
   const slash = path.lastIndexOf("/");
@@ -112,80 +116,38 @@ export async function restorePage(
       : await commitRestore(deps, caller, { ...request, replicaId, seq: point! }),
     after: "",
   };
-  const files = await deps.store.stateAt(caller, request.workspaceId, {
+  const listed = await deps.store.stateAt(caller, request.workspaceId, {
     seq: cursor.seq,
     after: cursor.after,
     limit: deps.limits.pageFiles,
   });
+  // Cut the page where its bytes would exceed the budget (a first large file goes alone), as a
+  // pull does: the page's archive streams through the function.
+  const files = withinBytes(listed, deps.limits.pageBytes);
   const refused: RefusedPath[] = [];
   const reports: StateReport[] = [];
-  const rules = await inSandbox(sandboxId, () => sandboxRules(fs, { syncGit: false }));
+  const rules = await inSandbox(
+    sandboxId,
+    async () => sandboxRules(fs, { top: await fs.list(""), syncGit: false }),
+  );
   const allowed = files.filter((file) => {
     if (!rules.ignoresPath(file.path)) return true;
     refused.push({ path: file.path, reason: "ignored" });
     return false;
   });
-  const dirs = [...new Set(allowed.flatMap((file) => ancestorDirs(file.path)))];
-  const linked = await inSandbox(sandboxId, () => fs.symlinks(dirs));
-  const safe: StateFile[] = [];
-  for (const file of allowed) {
-    const link = await linkedAncestor(file.path, (dir) => linked.has(dir) ? "symlink" : "dir");
-    if (link === null) safe.push(file);
-    else refused.push({ path: file.path, reason: "symlinked_parent" });
-  }
-  const held = await inSandbox(sandboxId, () => fs.hash(safe.map((file) => file.path)));
-  const same = safe.filter((file) => held.get(file.path) === file.sha256);
-  const wanted = safe.filter((file) => held.get(file.path) !== file.sha256);
-  let bytes = 0;
-  let written = 0;
-  await inSandbox(sandboxId, async () => {
-    // Unchanged files: record what the sandbox holds so the next pull skips them.
-    await mapPool(same, deps.limits.concurrency, async (file) => {
-      const entry = await fs.stat(file.path);
-      if (entry) reports.push({ ...file, mtimeMs: entry.mtimeMs, size: entry.size });
-    });
-    const temps = new Map<StateFile, string>();
-    await mapPool(wanted, deps.limits.concurrency, async (file) => {
-      const blob = await openBlob(deps, {
-        owner,
-        workspaceId: request.workspaceId,
-        sha256: file.sha256,
-      });
-      if (!blob?.body) {
-        refused.push({ path: file.path, reason: "vanished" });
-        return;
-      }
-      const temp = tempName(file.path);
-      await fs.writeStream(temp, blob.body);
-      temps.set(file, temp);
-      bytes += file.size;
-    });
-    const hashes = await fs.hash([...temps.values()]);
-    const modes: { path: string; mode: number }[] = [];
-    for (const [file, temp] of temps) {
-      if (hashes.get(temp) !== file.sha256) {
-        refused.push({ path: file.path, reason: "hash_mismatch" });
-        await fs.remove(temp);
-        temps.delete(file);
-      } else if (permissionBits(file.mode) !== DEFAULT_MODE) {
-        modes.push({ path: temp, mode: permissionBits(file.mode) });
-      }
-    }
-    await fs.chmodMany(modes);
-    await mapPool([...temps], deps.limits.concurrency, async ([file, temp]) => {
-      const entry = await fs.move(temp, file.path);
-      written++;
-      reports.push({
-        path: file.path,
-        sha256: file.sha256,
-        size: entry?.size ?? file.size,
-        mtimeMs: entry?.mtimeMs ?? Date.now(),
-      });
-    });
+  const written = await writeFiles(deps, {
+    fs,
+    owner,
+    workspaceId: request.workspaceId,
+    sandboxId,
+    files: allowed,
   });
+  refused.push(...written.refused);
+  reports.push(...written.reports);
+  const { bytes } = written;
   await deps.store.report(caller, { workspaceId: request.workspaceId, replicaId }, reports);
   const last = files.at(-1);
-  const done = files.length < deps.limits.pageFiles || !last;
+  const done = (files.length === listed.length && listed.length < deps.limits.pageFiles) || !last;
   let manifest: string | null = null;
   let deleted = 0;
   let heldDeletes = 0;
@@ -216,14 +178,128 @@ export async function restorePage(
     cursor: done ? null : encodeCursor({ ...cursor, after: last.path }),
     replicaId,
     seq: cursor.seq,
-    written,
-    skipped: same.length,
+    written: written.written,
+    skipped: written.skipped,
     deleted,
     heldDeletes,
     bytes,
     refused: refused.sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, 100),
     manifest,
   };
+}
+
+/** The longest prefix of `files` within `budget` bytes (at least one file). */
+function withinBytes(files: readonly StateFile[], budget: number): StateFile[] {
+  let bytes = 0;
+  const taken: StateFile[] = [];
+  for (const file of files) {
+    if (taken.length > 0 && bytes + file.size > budget) break;
+    taken.push(file);
+    bytes += file.size;
+  }
+  return taken;
+}
+
+/** What {@linkcode writeFiles} did. */
+interface WriteOutcome {
+  readonly written: number;
+  readonly skipped: number;
+  readonly bytes: number;
+  readonly reports: readonly StateReport[];
+  readonly refused: readonly RefusedPath[];
+}
+
+/**
+ * Writes a page's files into the sandbox in four envd requests whatever their number: one
+ * command inspects the targets (symlinked directories on the way, the content already there),
+ * one streamed upload carries every file that differs as a tar, one command unpacks it into a
+ * fresh staging directory, verifies each file by SHA-256 and renames it into place (see
+ * `sandbox_scripts.ts`), and the recorded state follows what the sandbox reports.
+ */
+async function writeFiles(
+  deps: BridgeDeps,
+  input: {
+    readonly fs: E2bFs;
+    readonly owner: string;
+    readonly workspaceId: string;
+    readonly sandboxId: string;
+    readonly files: readonly StateFile[];
+  },
+): Promise<WriteOutcome> {
+  const { fs, sandboxId } = input;
+  const refused: RefusedPath[] = [];
+  const reports: StateReport[] = [];
+  if (input.files.length === 0) return { written: 0, skipped: 0, bytes: 0, reports, refused };
+  const asked = new Set(input.files.map((file) => file.path));
+  const id = crypto.randomUUID();
+  const found = await inSandbox(sandboxId, async () =>
+    parseInspection(
+      await fs.runScript(inspectScript([...asked]), `${TEMP_PREFIX}${id}.sh`),
+      asked,
+    ));
+  const wanted: StateFile[] = [];
+  let skipped = 0;
+  for (const file of input.files) {
+    const there = found.files.get(file.path);
+    if (found.linked.has(file.path)) refused.push({ path: file.path, reason: "symlinked_parent" });
+    else if (there?.sha256 === file.sha256) {
+      // Unchanged: record what the sandbox holds so the next pull skips it.
+      skipped++;
+      reports.push({ ...file, size: there.size, mtimeMs: there.mtimeMs });
+    } else wanted.push(file);
+  }
+  if (wanted.length === 0) return { written: 0, skipped, bytes: 0, reports, refused };
+
+  // Members are `<directory index>/<name>`: the install renames each directory's files at once.
+  const dirs = new Map<string, number>();
+  const members = wanted.map((file) => {
+    const dir = parent(file.path);
+    if (!dirs.has(dir)) dirs.set(dir, dirs.size);
+    return { file, member: `${dirs.get(dir)}/${file.path.slice(dir === "" ? 0 : dir.length + 1)}` };
+  });
+  const byMember = new Map(members.map((m) => [m.member, m.file]));
+  const tar = `${TEMP_PREFIX}${id}.tar`;
+  const archived: InstallFile[] = [];
+  let bytes = 0;
+  const sources = archiveSources(deps, {
+    owner: input.owner,
+    workspaceId: input.workspaceId,
+    members: members.map(({ file, member }) => ({
+      member,
+      sha256: file.sha256,
+      size: file.size,
+      mode: archiveMode(file.mode),
+    })),
+  });
+  const body = tarStream(sources, {
+    onEntry(source) {
+      const file = byMember.get(source.name)!;
+      archived.push({ path: file.path, member: source.name, sha256: file.sha256, mode: file.mode });
+      bytes += file.size;
+    },
+    onSkip(source) {
+      refused.push({ path: byMember.get(source.name)!.path, reason: "vanished" });
+    },
+  });
+  await inSandbox(sandboxId, () => fs.writeStream(tar, body));
+  const installed = await inSandbox(sandboxId, async () =>
+    parseInstall(
+      await fs.runScript(
+        installScript({ tar, staging: `${TEMP_PREFIX}${id}`, files: archived }),
+        `${TEMP_PREFIX}${id}.install.sh`,
+      ),
+      new Set(archived.map((file) => file.path)),
+    ));
+  if (installed.failed) {
+    throw errors.sandboxUnavailable(sandboxId, new Error(`unpacking failed: ${installed.failed}`));
+  }
+  refused.push(...installed.refused);
+  for (const { member } of archived) {
+    const file = byMember.get(member)!;
+    const stat = installed.written.get(file.path);
+    if (stat) reports.push({ ...file, size: stat.size, mtimeMs: stat.mtimeMs });
+  }
+  return { written: installed.written.size, skipped, bytes, reports, refused };
 }
 
 /** Writes the manifest the same way as every file: temp name, then rename. */
@@ -290,9 +366,10 @@ async function removeExtras(
   const extras = await listExtras(deps, caller, fs, target);
   if (extras.paths.length === 0) return { deleted: 0, held: [] };
   if (extras.held) return { deleted: 0, held: extras.paths };
+  // One command removes them all (regular files only, never a directory).
   await inSandbox(
     target.sandboxId,
-    () => mapPool(extras.paths, deps.limits.concurrency, (path) => fs.remove(path)),
+    () => fs.runScript(removeScript(extras.paths), `${TEMP_PREFIX}${crypto.randomUUID()}.sh`),
   );
   await deps.store.report(
     caller,

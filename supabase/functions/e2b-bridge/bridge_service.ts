@@ -23,6 +23,7 @@ import { errors } from "../../../shared/protocol/errors.ts";
 import { boundWorkspace, type BridgeGuardDeps, guardBridgeTarget } from "./bridge_guard.ts";
 import { type BridgeDeps, pullPage } from "./bridge_pull.ts";
 import { restorePage } from "./bridge_restore.ts";
+import { logPage } from "./page_usage.ts";
 import type { Caller } from "../_shared/edge/caller.ts";
 import { ownershipMetadata, type SandboxCreator } from "../_shared/sandboxes/sandbox_ownership.ts";
 
@@ -70,19 +71,38 @@ export class BridgeService {
   }
 
   /** One page of a pull of the sandbox root into the workspace (as the bridge replica). */
-  async pull(caller: Caller, request: PullRequest): Promise<PullAnswer> {
-    await guardBridgeTarget(this.#deps, caller, request);
-    return await pullPage(this.#deps, caller, request);
+  pull(caller: Caller, request: PullRequest): Promise<PullAnswer> {
+    return logPage(pageFields("pull", request), async () => {
+      await guardBridgeTarget(this.#deps, caller, request);
+      return await pullPage(this.#deps, caller, request);
+    }, pullSummary);
   }
 
   /** One page of writing the workspace (at `at`, else now) into the sandbox root. */
-  async restore(caller: Caller, request: RestoreRequest): Promise<RestoreAnswer> {
-    await guardBridgeTarget(this.#deps, caller, request);
-    return await restorePage(this.#deps, caller, request);
+  restore(caller: Caller, request: RestoreRequest): Promise<RestoreAnswer> {
+    return logPage(pageFields("restore", request), async () => {
+      await guardBridgeTarget(this.#deps, caller, request);
+      return await restorePage(this.#deps, caller, request);
+    }, (page) => ({
+      done: page.done,
+      written: page.written,
+      skipped: page.skipped,
+      deleted: page.deleted,
+      bytes: page.bytes,
+      refused: page.refused.length,
+    }));
   }
 
   /** A pull whose last page records the checkpoint `name` (refused up front when taken). */
-  async snapshot(caller: Caller, request: SnapshotRequest): Promise<SnapshotAnswer> {
+  snapshot(caller: Caller, request: SnapshotRequest): Promise<SnapshotAnswer> {
+    return logPage(
+      pageFields("snapshot", request),
+      () => this.#snapshot(caller, request),
+      pullSummary,
+    );
+  }
+
+  async #snapshot(caller: Caller, request: SnapshotRequest): Promise<SnapshotAnswer> {
     await guardBridgeTarget(this.#deps, caller, request);
     const { store } = this.#deps;
     if (await store.hasCheckpoint(caller, request.workspaceId, request.name)) {
@@ -97,4 +117,30 @@ export class BridgeService {
     });
     return { ...page, checkpoint };
   }
+}
+
+/** What every page's log line names: the function, the operation and its target. */
+function pageFields(
+  op: string,
+  request: { workspaceId: string; sandboxId: string; root: string; cursor?: string | undefined },
+): Record<string, unknown> {
+  return {
+    function: "e2b-bridge",
+    op,
+    workspaceId: request.workspaceId,
+    sandboxId: request.sandboxId,
+    root: request.root,
+    first: request.cursor === undefined,
+  };
+}
+
+function pullSummary(page: PullAnswer): Record<string, unknown> {
+  return {
+    done: page.done,
+    pulled: page.pulled,
+    skipped: page.skipped,
+    deleted: page.deleted,
+    bytes: page.bytes,
+    refused: page.refused.length,
+  };
 }

@@ -2,8 +2,9 @@
  * {@linkcode SandboxFs} for an E2B sandbox, over the official `e2b` SDK: one sync root inside
  * the sandbox (`/home/user/project`), paths relative to it. Beyond the interface it offers what
  * the bridge needs to touch a sandbox in few round trips: a recursive listing in one RPC
- * (`files.list` with `depth`), SHA-256 computed inside the sandbox (`sha256sum`, batched), and
- * streams in and out (`files.read` / `files.write` with a `ReadableStream`).
+ * (`files.list` with `depth`), bash scripts that touch many files in one command
+ * (`runScript`, see `sandbox_scripts.ts`), SHA-256 computed inside the sandbox (`sha256sum`,
+ * batched), and streams in and out (`files.read` / `files.write` with a `ReadableStream`).
  *
  * Commands run with `cwd` at the root and relative, single-quoted paths: inside a real sandbox
  * absolute paths would work too, but relative ones stay correct wherever the root lives (the
@@ -40,8 +41,13 @@ export interface E2bEntry extends FsEntry {
 
 /** Most bytes of quoted paths in one command line (well under Linux's 128 KiB per argument). */
 const COMMAND_BYTES = 64 * 1024;
-/** How long one hashing or chmod command may run. */
+/** How long one command may run (a page's hashing and archiving included). */
 const COMMAND_TIMEOUT_MS = 120_000;
+/**
+ * Largest script sent as the command itself: bash gets it as one argument, and Linux caps one
+ * argument at 128 KiB (`MAX_ARG_STRLEN`).
+ */
+export const INLINE_SCRIPT_BYTES = 100 * 1024;
 
 /** Quotes `text` for a POSIX shell. */
 export function shellQuote(text: string): string {
@@ -231,6 +237,20 @@ export class E2bFs implements SandboxFs {
       for (const line of stdout.split("\n")) if (line) found.add(line);
     }
     return found;
+  }
+
+  /**
+   * Runs a bash script in the root and answers its stdout: one envd request when the script fits
+   * on a command line ({@linkcode INLINE_SCRIPT_BYTES}), else two (the script is uploaded under
+   * `tempName`, run and removed). A failing exit still yields the stdout.
+   */
+  async runScript(script: string, tempName: string): Promise<string> {
+    if (new TextEncoder().encode(script).byteLength <= INLINE_SCRIPT_BYTES) {
+      return await this.#run(script, true);
+    }
+    await this.sandbox.files.write(this.absolute(tempName), script);
+    const file = shellQuote(tempName);
+    return await this.#run(`bash ${file}; s=$?; rm -f -- ${file}; exit $s`, true);
   }
 
   /** Runs `command` in the root; with `partial`, a failing exit still yields its stdout. */

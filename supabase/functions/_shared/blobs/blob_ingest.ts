@@ -48,15 +48,17 @@ export interface BlobIngest {
 
 /**
  * Reserves quota for the items as the caller, stores each blob Storage lacks under the owner's
- * prefix and marks all of them stored.
+ * prefix and marks all of them stored; answers the SHA-256 of the blobs whose bytes it wrote
+ * (into a pack or an object of their own).
  *
  * An object already in Storage but not yet vouched for (a client's signed upload that was never
  * committed) is hashed first and replaced when its bytes differ, so marking it stored is true.
  */
-export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Promise<void> {
+export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Promise<Set<string>> {
   const { caller, owner, workspaceId } = input;
   const all = [...new Map(input.items.map((item) => [item.sha256, item])).values()];
-  if (all.length === 0) return;
+  const written = new Set<string>();
+  if (all.length === 0) return written;
   // Bytes the workspace already reads from one of its packs need no second copy.
   const located = workspaceId === undefined
     ? new Map()
@@ -86,6 +88,7 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
       if ((await keepIfValid(deps.blobs, key, { sha256, size: bytes.byteLength })).valid) return;
     }
     await deps.blobs.put(key, bytes);
+    written.add(sha256);
   });
   await markStored(
     deps.db,
@@ -94,8 +97,10 @@ export async function ingestBlobs(deps: BlobIngestDeps, input: BlobIngest): Prom
   );
   if (packed.length > 0 && workspaceId !== undefined) {
     await storePack(deps, { owner, workspaceId, pack: buildPack(packed) });
+    for (const item of packed) written.add(item.sha256);
   }
   await grantToScope(deps.db, caller, all.map((item) => item.sha256));
+  return written;
 }
 
 /**
