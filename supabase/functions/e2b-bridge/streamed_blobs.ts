@@ -23,7 +23,7 @@
  * @module
  */
 import { createSha256 } from "../../../shared/hash.ts";
-import { MAX_INLINE_FILE_BYTES } from "../../../shared/protocol/sync.ts";
+import { MAX_INLINE_FILE_BYTES, MAX_INLINE_TOTAL_BYTES } from "../../../shared/protocol/sync.ts";
 import { blobKey, type BlobStore, stagingKey } from "../_shared/blobs/blob_store.ts";
 import { agentTokenId, type Caller } from "../_shared/edge/caller.ts";
 import type { Database } from "../_shared/db/db.ts";
@@ -74,7 +74,8 @@ export interface ArchiveOutcome {
 /** Tar headers and padding allowed on top of the files' bytes: 3 KiB per file, 64 KiB more. */
 const ARCHIVE_OVERHEAD_PER_FILE = 3 * 1024;
 const ARCHIVE_OVERHEAD = 64 * 1024;
-const DEFAULT_PACK_BYTES = 16 * 1024 * 1024;
+/** A pack of sandbox files holds what one commit's inline bytes may: one home for the size. */
+const DEFAULT_PACK_BYTES = MAX_INLINE_TOTAL_BYTES;
 
 /**
  * Reserves, reads the archive, verifies and stores the blobs; marks the good ones stored.
