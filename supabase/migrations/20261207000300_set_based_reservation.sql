@@ -9,6 +9,7 @@
 -- existing reservation, whether a scoped caller can read the blob) is untouched by the other
 -- items of the same call (one row per hash, and the owner's reservations change only under the
 -- lock taken first), so reading them all before writing anything decides the same.
+-- Objects: sandsync.reserve_for (replaced; public.reserve_quota and service_reserve_quota call it).
 -- Algorithm: validate (unchanged); lock the owner's quota row; read every item's facts in one
 -- query; extend the reservations that exist, insert the others, insert missing blob rows; check
 -- the limit with the one conditional update; answer the items in hash order.
