@@ -61,7 +61,7 @@
 -- Foreign-key checks find a version by (id, workspace_id); a workspace-led index of its own let
 -- a plan made while the table was nearly empty check by a scan of the whole workspace (see the
 -- header). Led by workspace_id it still serves what the old index did; with id it is a probe.
-create index versions_workspace_id_id_idx on sandsync.versions (workspace_id, id);
+create index if not exists versions_workspace_id_id_idx on sandsync.versions (workspace_id, id);
 drop index sandsync.versions_workspace_id_idx;
 
 create type sandsync.commit_step as (
